@@ -1,0 +1,301 @@
+/* The CPU loop: find or build the decoded block at CS:EIP, run it, and
+ * deal with exceptions, interrupts and halts between blocks.
+ *
+ * Precise exceptions by construction: before each instruction the loop
+ * records prev_eip and advances EIP; a fault longjmps back here, EIP is
+ * put back to prev_eip and the exception is delivered. */
+#include <string.h>
+
+#include "../jit/blockcache.h"
+#include "../mmu/mem.h"
+#include "decode.h"
+#include "flags.h"
+
+HANDLER(op_UD)
+{
+    (void)i;
+    cpu_raise(c, EX_UD);
+}
+
+_Noreturn void cpu_raise_err(struct cpu *c, int vector, uint32_t error)
+{
+    c->exc_vector = vector;
+    c->exc_has_error = 1;
+    c->exc_error = error;
+    longjmp(c->jmp, 1);
+}
+
+_Noreturn void cpu_raise(struct cpu *c, int vector)
+{
+    c->exc_vector = vector;
+    c->exc_has_error = 0;
+    c->exc_error = 0;
+    longjmp(c->jmp, 1);
+}
+
+/* ---------------- interrupt delivery ---------------- */
+
+static void push16_real(struct cpu *c, uint16_t v)
+{
+    uint32_t sp = (c->reg[R_ESP] - 2) & 0xFFFF;
+    cpu_wr16(c, S_SS, sp, v);
+    set_r16(c, R_ESP, (uint16_t)sp);
+}
+
+/* Real mode (and the real-mode part of every model): push FLAGS, CS, IP
+ * and jump through the interrupt vector table (SDM Vol. 3 20.1.4). */
+static void interrupt_real(struct cpu *c, int vector, uint32_t next_eip)
+{
+    uint32_t entry = (uint32_t)vector * 4;
+    if (entry + 3 > c->idtr.limit)
+        cpu_raise_err(c, EX_GP, (uint32_t)vector * 8 + 2);
+    uint16_t ip = lin_rd16(c, c->idtr.base + entry);
+    uint16_t cs = lin_rd16(c, c->idtr.base + entry + 2);
+    uint32_t flags = cpu_get_eflags(c);
+    push16_real(c, (uint16_t)flags);
+    push16_real(c, c->seg[S_CS].sel);
+    push16_real(c, (uint16_t)next_eip);
+    c->eflags &= ~(uint32_t)(F_IF | F_TF | F_AC | F_RF);
+    cpu_load_seg_real(c, S_CS, cs);
+    c->eip = ip;
+}
+
+void cpu_interrupt(struct cpu *c, int vector, uint32_t next_eip,
+                   bool has_error, uint32_t error, bool software)
+{
+    (void)has_error;
+    (void)error;
+    (void)software;
+    if (!cpu_pe(c)) {
+        interrupt_real(c, vector, next_eip);
+        return;
+    }
+    /* Protected-mode and V86 delivery through the IDT belong to the
+     * protected-mode work (issue 3).  Until it lands the machine shuts
+     * down, as a CPU does when it cannot deliver an exception. */
+    c->exc_nesting = 3;
+    cpu_raise(c, EX_DF);
+}
+
+/* Exception classes for double-fault detection (SDM Vol. 3 table 6-5). */
+static bool contributory(int v)
+{
+    return v == EX_DE || v == EX_TS || v == EX_NP || v == EX_SS || v == EX_GP;
+}
+
+/* Called from the setjmp landing pad with c->exc_* describing the fault.
+ * Returns false when the CPU shuts down (triple fault). */
+static bool deliver_exception(struct cpu *c, int *first_vector)
+{
+    int v = c->exc_vector;
+    uint32_t next = c->eip;
+    c->eip = c->prev_eip;
+    if (c->exc_nesting >= 3)
+        return false;
+    if (c->exc_nesting > 0) {
+        int f = *first_vector;
+        if (f == EX_DF)
+            return false; /* fault while delivering #DF: shutdown */
+        bool df = (contributory(f) && contributory(v)) ||
+                  (f == EX_PF && (contributory(v) || v == EX_PF));
+        if (df) {
+            v = EX_DF;
+            c->exc_vector = EX_DF;
+            c->exc_has_error = 1;
+            c->exc_error = 0;
+        }
+    }
+    *first_vector = v;
+    c->exc_nesting++;
+    /* 8086: a divide error pushes the address of the next instruction. */
+    uint32_t ret = (v == EX_DE && c->model->div_err_next_eip) ? next : c->eip;
+    cpu_interrupt(c, v, ret, c->exc_has_error, c->exc_error, false);
+    c->exc_nesting = 0;
+    return true;
+}
+
+/* ---------------- blocks ---------------- */
+
+static uint32_t block_key(const struct cpu *c)
+{
+    return (uint32_t)cpu_code32(c) | (uint32_t)cpu_pe(c) << 1 | (uint32_t)cpu_vm86(c) << 2;
+}
+
+/* Decodes the block at CS:EIP (physical `phys`).  Returns NULL when the
+ * code must not be cached (device memory, aliased pages): then `one`
+ * holds the single instruction to run. */
+static struct block *build_block(struct cpu *c, uint32_t phys, uint32_t key,
+                                 bool cacheable, struct insn *one)
+{
+    const struct optable *t = optable_for(c->model->gen);
+    bool code32 = cpu_code32(c);
+    uint32_t cs_base = c->seg[S_CS].base;
+    struct fetcher f = { .c = c, .eip = c->eip, .code32 = code32 };
+    f.page_lin = (cs_base + c->eip) & ~0xFFFu;
+
+    if (!cacheable) {
+        decode_insn(&f, t, one);
+        return NULL;
+    }
+    struct block *b = blockcache_alloc(c->bc);
+    if (!b) {
+        blockcache_flush(c->bc);
+        tlb_flush(c);
+        b = blockcache_alloc(c->bc);
+    }
+    b->phys = phys;
+    b->key = key;
+    b->eip = c->eip;
+    uint32_t eip = c->eip, bytes = 0;
+    unsigned n = 0;
+    while (n < BLOCK_MAX_INSNS) {
+        struct insn *i = &b->insn[n];
+        f.eip = eip;
+        f.probe = n > 0;
+        f.failed = false;
+        decode_insn(&f, t, i);
+        if (f.failed)
+            break;
+        n++;
+        uint32_t lin = cs_base + eip;
+        bool straddles = (lin & 0xFFF) + i->len > 0x1000;
+        bytes += i->len;
+        eip += i->len;
+        if (straddles) {
+            /* Only a block's first instruction can cross a page: it is
+             * registered on both pages so a write to either kills it. */
+            uint32_t p2;
+            if (!mmu_translate(c, (lin | 0xFFF) + 1, false, &p2) ||
+                ((p2 ^ phys) & ~0xFFFu) == 0 || !bus_page_ptr(c->bus, p2, &(bool){0})) {
+                *one = b->insn[0];
+                return NULL;
+            }
+            b->page2 = p2 & ~0xFFFu;
+            break;
+        }
+        if (!code32 && eip > 0xFFFF)
+            break; /* IP wraps: the next instruction is elsewhere */
+        if (t->d[i->op][i->row].attrs & A_END)
+            break;
+        if (((cs_base + eip) & ~0xFFFu) != f.page_lin)
+            break;
+    }
+    b->n = (uint16_t)n;
+    b->bytes = bytes;
+    b->eip_end = eip;
+    blockcache_insert(c->bc, b);
+    if (blockcache_page_has_code(c->bc, phys))
+        tlb_protect_code_page(c, phys & ~0xFFFu);
+    if (b->page2 != BC_NO_PAGE)
+        tlb_protect_code_page(c, b->page2);
+    return b;
+}
+
+/* The block to run at CS:EIP, or NULL with *one filled in. */
+static struct block *lookup(struct cpu *c, struct insn *one)
+{
+    uint32_t lin = c->seg[S_CS].base + c->eip;
+    uint32_t phys;
+    if (!mmu_translate(c, lin, false, &phys))
+        (void)cpu_fetch8(c, c->eip); /* raises the fault */
+    uint32_t key = block_key(c);
+    struct block *b = blockcache_find(c->bc, phys, key);
+    if (b) {
+        /* Decoded instructions hold no absolute EIP, so a block found by
+         * physical address serves any CS:EIP that maps there, as long as
+         * it stays inside CS's limit and (16-bit code) does not wrap IP. */
+        uint32_t last = c->eip + b->bytes - 1;
+        bool ok = b->eip == c->eip ||
+                  (last >= c->eip && (cpu_code32(c) || last <= 0xFFFF));
+        if (unlikely(b->page2 != BC_NO_PAGE)) {
+            uint32_t p2;
+            ok = mmu_translate(c, (lin | 0xFFF) + 1, false, &p2) &&
+                 (p2 & ~0xFFFu) == b->page2;
+        }
+        if (ok && last <= c->seg[S_CS].limit)
+            return b;
+    }
+    bool writable;
+    bool cacheable = bus_page_ptr(c->bus, phys, &writable) != NULL && !b;
+    return build_block(c, phys, key, cacheable, one);
+}
+
+/* ---------------- the loop ---------------- */
+
+static bool irq_deliverable(struct cpu *c)
+{
+    return (c->eflags & F_IF) && c->irq_pending && c->irq_pending(c->irq_opaque);
+}
+
+enum run_status cpu_run(struct cpu *c, uint64_t max_insns)
+{
+    const uint64_t end = c->icount + max_insns;
+    int first_vector = -1;
+    struct insn one;
+
+    if (setjmp(c->jmp)) {
+        c->cur_block = NULL;
+        if (!deliver_exception(c, &first_vector)) {
+            c->exc_nesting = 0;
+            return RUN_SHUTDOWN;
+        }
+    }
+    while (c->icount < end) {
+        if (unlikely(c->attention)) {
+            uint32_t att = c->attention;
+            if (att & ATT_STOP) {
+                c->attention &= ~(uint32_t)ATT_STOP;
+                return RUN_STOP;
+            }
+            c->attention &= ~(uint32_t)(ATT_SMC | ATT_MODE);
+            if (att & ATT_SHADOW) {
+                /* STI / MOV SS / POP SS: no interrupt before the next
+                 * instruction has run. */
+                c->attention &= ~(uint32_t)ATT_SHADOW;
+            } else if (att & ATT_IRQ) {
+                if (irq_deliverable(c)) {
+                    int vec = c->irq_ack(c->irq_opaque);
+                    c->halted = false;
+                    if (vec >= 0) {
+                        c->prev_eip = c->eip;
+                        cpu_interrupt(c, vec, c->eip, false, 0, false);
+                    }
+                } else if (!(c->eflags & F_IF)) {
+                    c->attention &= ~(uint32_t)ATT_IRQ; /* STI/POPF/IRET re-arm it */
+                }
+            }
+        }
+        if (unlikely(c->halted)) {
+            if (irq_deliverable(c)) {
+                c->attention |= ATT_IRQ;
+                continue;
+            }
+            return (c->eflags & F_IF) ? RUN_HALTED : RUN_DEAD;
+        }
+        if (unlikely(c->tlb.bus_generation != c->bus->map_generation))
+            tlb_flush(c);
+
+        c->prev_eip = c->eip;
+        struct block *b = lookup(c, &one);
+        const struct insn *i, *e;
+        uint32_t ipmask = cpu_code32(c) ? 0xFFFFFFFFu : 0xFFFFu;
+        if (likely(b != NULL)) {
+            uint64_t left = end - c->icount;
+            i = b->insn;
+            e = i + (left < b->n ? left : b->n);
+        } else {
+            i = &one;
+            e = i + 1;
+        }
+        c->cur_block = b;
+        do {
+            c->prev_eip = c->eip;
+            c->eip = (c->eip + i->len) & ipmask;
+            i->fn(c, i);
+            c->icount++;
+            i++;
+        } while (i < e && !c->attention);
+        c->cur_block = NULL;
+    }
+    return RUN_LIMIT;
+}

@@ -1,0 +1,61 @@
+/* The CPU models pcvm can be (-cpu NAME).  Where chips differ, the field
+ * in struct cpu_model names the difference; the values follow the SDM
+ * Vol. 3 ch. 22 ("Architecture compatibility") and the 8086/80286 data
+ * sheets. */
+#include "models.h"
+
+#include <string.h>
+
+/* CPUID leaf 1 EDX bits: only what pcvm implements is reported. */
+#define CPUID_TSC (1u << 4)
+#define CPUID_MSR (1u << 5)
+#define CPUID_CX8 (1u << 8)
+#define CPUID_SEP (1u << 11)
+#define CPUID_CMOV (1u << 15)
+
+#define VENDOR_INTEL { 0x756e6547, 0x49656e69, 0x6c65746e } /* "GenuineIntel" in EBX, EDX, ECX */
+
+const struct cpu_model cpu_models[] = {
+    { .name = "8086", .gen = GEN_8086, .addr_bits = 20, .push_sp_new = true,
+      .shift_mask = false, .div_err_next_eip = true, .flags_hi_ones = true,
+      .seg_wrap = true, .has_ud = false, .max_insn_len = 0,
+      .eflags_fixed1 = 0xF002, .eflags_writable = 0x0FD5 },
+    { .name = "80186", .gen = GEN_80186, .addr_bits = 20, .push_sp_new = true,
+      .shift_mask = true, .div_err_next_eip = false, .flags_hi_ones = true,
+      .seg_wrap = true, .has_ud = true, .max_insn_len = 0,
+      .eflags_fixed1 = 0xF002, .eflags_writable = 0x0FD5 },
+    { .name = "80286", .gen = GEN_80286, .addr_bits = 24, .shift_mask = true,
+      .has_ud = true, .max_insn_len = 10, .long_insn_vector = 6,
+      .eflags_fixed1 = 0x0002, .eflags_writable = 0x7FD5 },
+    { .name = "80386", .gen = GEN_80386, .addr_bits = 32, .shift_mask = true,
+      .has_ud = true, .max_insn_len = 15, .long_insn_vector = 13,
+      .eflags_fixed1 = 0x0002, .eflags_writable = 0x37FD5 },
+    { .name = "80486", .gen = GEN_80486, .addr_bits = 32, .shift_mask = true,
+      .has_ud = true, .max_insn_len = 15, .long_insn_vector = 13,
+      .eflags_fixed1 = 0x0002, .eflags_writable = 0x77FD5, .cr0_fixed1 = 0x10 },
+    { .name = "pentium", .gen = GEN_PENTIUM, .addr_bits = 32, .shift_mask = true,
+      .has_ud = true, .max_insn_len = 15, .long_insn_vector = 13,
+      .eflags_fixed1 = 0x0002, .eflags_writable = 0x277FD5, .cr0_fixed1 = 0x10,
+      .cpuid_max = 1, .cpuid_vendor = VENDOR_INTEL,
+      .cpuid1_eax = 0x052C, .cpuid1_edx = CPUID_TSC | CPUID_MSR | CPUID_CX8 },
+    { .name = "pentium2", .gen = GEN_PENTIUM2, .addr_bits = 32, .shift_mask = true,
+      .has_ud = true, .max_insn_len = 15, .long_insn_vector = 13,
+      .eflags_fixed1 = 0x0002, .eflags_writable = 0x277FD5, .cr0_fixed1 = 0x10,
+      .cpuid_max = 2, .cpuid_vendor = VENDOR_INTEL,
+      .cpuid1_eax = 0x0652,
+      .cpuid1_edx = CPUID_TSC | CPUID_MSR | CPUID_CX8 | CPUID_SEP | CPUID_CMOV },
+};
+const int cpu_model_count = sizeof cpu_models / sizeof cpu_models[0];
+
+const struct cpu_model *cpu_model_find(const char *name)
+{
+    for (int k = 0; k < cpu_model_count; k++)
+        if (strcmp(cpu_models[k].name, name) == 0)
+            return &cpu_models[k];
+    return NULL;
+}
+
+const char *cpu_model_names(void)
+{
+    return "8086, 80186, 80286, 80386, 80486, pentium, pentium2";
+}

@@ -1,0 +1,94 @@
+/* Builds the decoder's per-generation lookup tables from opcodes.def. */
+#include "insn.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct row {
+    int code, reg;
+    insn_fn fn[2][2];
+    const char *mnem;
+    uint16_t attrs;
+    uint8_t gen;
+    uint8_t old;
+};
+
+#define FN_RMV(N) { { op_##N##_r16, op_##N##_r32 }, { op_##N##_m16, op_##N##_m32 } }
+#define FN_RMB(N) { { op_##N##_r, op_##N##_r }, { op_##N##_m, op_##N##_m } }
+#define FN_MV(N) { { op_UD, op_UD }, { op_##N##_m16, op_##N##_m32 } }
+#define FN_MB(N) { { op_UD, op_UD }, { op_##N##_m, op_##N##_m } }
+#define FN_V(N) { { op_##N##_16, op_##N##_32 }, { op_##N##_16, op_##N##_32 } }
+#define FN_B(N) { { op_##N, op_##N }, { op_##N, op_##N } }
+
+static const struct row rows[] = {
+#define OP(code, reg, N, mn, FORM, attrs, gen) { code, reg, FN_##FORM(N), mn, attrs, gen, 0 },
+#define OLD(code, reg, N, mn, FORM, attrs, gen) { code, reg, FN_##FORM(N), mn, attrs, gen, 1 },
+#include "opcodes.def"
+#undef OP
+#undef OLD
+};
+
+static struct optable tables[GEN_COUNT];
+static bool built[GEN_COUNT];
+
+static void put(struct optable *t, const struct row *r)
+{
+    for (int reg = 0; reg < 8; reg++) {
+        if (r->reg != ANY && r->reg != reg)
+            continue;
+        struct opdesc *d = &t->d[r->code][reg];
+        memcpy(d->fn, r->fn, sizeof d->fn);
+        d->mnem = r->mnem;
+        d->attrs = r->attrs;
+        d->gen = r->gen;
+        d->present = 1;
+    }
+    if (r->reg != ANY)
+        t->group[r->code] = 1;
+}
+
+static void build(int gen)
+{
+    struct optable *t = &tables[gen];
+    memset(t, 0, sizeof *t);
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++)
+        if (!rows[k].old && rows[k].gen <= gen)
+            put(t, &rows[k]);
+    /* Older chips' meanings of an encoding replace the newer ones. */
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++)
+        if (rows[k].old && gen <= rows[k].gen)
+            put(t, &rows[k]);
+    for (int code = 0; code < 512; code++)
+        for (int reg = 0; reg < 8; reg++)
+            if (!t->d[code][reg].present) {
+                struct opdesc *d = &t->d[code][reg];
+                d->fn[0][0] = d->fn[0][1] = d->fn[1][0] = d->fn[1][1] = op_UD;
+                d->mnem = "(bad)";
+            }
+}
+
+const struct optable *optable_for(int gen)
+{
+    /* Built on first use; the tables are read-only afterwards, so two
+     * machines may share them (build them before starting threads). */
+    if (!built[gen]) {
+        build(gen);
+        built[gen] = true;
+    }
+    return &tables[gen];
+}
+
+const char *insn_mnemonic(const struct cpu *c, const struct insn *i, char *buf, unsigned n)
+{
+    const struct optable *t = optable_for(c->model->gen);
+    const char *m = t->d[i->op][i->row].mnem;
+    const char *slash = strchr(m, '/');
+    if (!slash) {
+        snprintf(buf, n, "%s", m);
+    } else if (i->flags & I_O32) {
+        snprintf(buf, n, "%s", slash + 1);
+    } else {
+        snprintf(buf, n, "%.*s", (int)(slash - m), m);
+    }
+    return buf;
+}

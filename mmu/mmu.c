@@ -1,0 +1,173 @@
+/* Slow paths of guest memory access: segment limits, 8086 wrap-around,
+ * linear -> physical translation, TLB fills, page crossing, and writes
+ * that touch decoded code. */
+#include "mem.h"
+
+#include "../jit/blockcache.h"
+
+void tlb_flush(struct cpu *c)
+{
+    for (unsigned k = 0; k < TLB_SIZE; k++) {
+        c->tlb.e[k].tag_r = TLB_INVALID;
+        c->tlb.e[k].tag_w = TLB_INVALID;
+    }
+    c->tlb.bus_generation = c->bus->map_generation;
+}
+
+void tlb_protect_code_page(struct cpu *c, uint32_t phys_page)
+{
+    for (unsigned k = 0; k < TLB_SIZE; k++)
+        if (c->tlb.e[k].phys == phys_page)
+            c->tlb.e[k].tag_w = TLB_INVALID;
+}
+
+bool mmu_translate(struct cpu *c, uint32_t lin, bool write, uint32_t *phys)
+{
+    (void)write;
+    /* Paging is added by the protected-mode work; without CR0.PG the
+     * physical address is the linear one cut to the address bus and A20. */
+    *phys = lin & c->a20_mask;
+    return true;
+}
+
+static uint32_t translate_or_fault(struct cpu *c, uint32_t lin, bool write)
+{
+    uint32_t phys;
+    if (!mmu_translate(c, lin, write, &phys))
+        cpu_raise_err(c, EX_PF, 0);
+    return phys;
+}
+
+static void tlb_fill(struct cpu *c, uint32_t lin, uint32_t phys)
+{
+    if (c->tlb.bus_generation != c->bus->map_generation)
+        tlb_flush(c);
+    bool writable;
+    uint8_t *host = bus_page_ptr(c->bus, phys & ~0xFFFu, &writable);
+    struct tlb_entry *e = tlb_entry_for(c, lin);
+    if (!host) {
+        e->tag_r = e->tag_w = TLB_INVALID;
+        return;
+    }
+    uint32_t lpage = lin & ~0xFFFu;
+    e->phys = phys & ~0xFFFu;
+    e->addend = (uintptr_t)host - (uintptr_t)lpage;
+    e->tag_r = lpage;
+    e->tag_w = (writable && !blockcache_page_has_code(c->bc, phys)) ? lpage : TLB_INVALID;
+}
+
+uint32_t mmu_lin_read_slow(struct cpu *c, uint32_t lin, unsigned n)
+{
+    if (!PAGE_FITS(lin, n)) {
+        uint32_t v = 0;
+        for (unsigned k = 0; k < n; k++)
+            v |= (uint32_t)lin_rd8(c, lin + k) << (8 * k);
+        return v;
+    }
+    uint32_t phys = translate_or_fault(c, lin, false);
+    tlb_fill(c, lin, phys);
+    return bus_read(c->bus, phys, n);
+}
+
+static void write_phys(struct cpu *c, uint32_t phys, uint32_t v, unsigned n)
+{
+    if (blockcache_page_has_code(c->bc, phys) &&
+        blockcache_write(c->bc, phys, n, c->cur_block))
+        c->attention |= ATT_SMC;
+    bus_write(c->bus, phys, v, n);
+}
+
+void mmu_lin_write_slow(struct cpu *c, uint32_t lin, uint32_t v, unsigned n)
+{
+    if (!PAGE_FITS(lin, n)) {
+        /* Translate both pages before writing either, so a fault on the
+         * second page leaves memory untouched. */
+        uint32_t first = 0x1000 - (lin & 0xFFF);
+        uint32_t p0 = translate_or_fault(c, lin, true);
+        uint32_t p1 = translate_or_fault(c, lin + first, true);
+        for (unsigned k = 0; k < n; k++)
+            write_phys(c, k < first ? p0 + k : p1 + (k - first), (v >> (8 * k)) & 0xFF, 1);
+        return;
+    }
+    uint32_t phys = translate_or_fault(c, lin, true);
+    tlb_fill(c, lin, phys);
+    write_phys(c, phys, v, n);
+}
+
+/* A segment access that missed the fast path: decide between a limit
+ * fault and a legal access that needs care. */
+static _Noreturn void seg_fault(struct cpu *c, int sreg)
+{
+    cpu_raise_err(c, sreg == S_SS ? EX_SS : EX_GP, 0);
+}
+
+/* Is [off, off+n) inside segment s?  (SDM Vol. 3 5.3: expand-down
+ * segments allow offsets above the limit up to 0xFFFF or 0xFFFFFFFF.) */
+static bool seg_in_limit(const struct seg *s, uint32_t off, unsigned n)
+{
+    uint64_t last = (uint64_t)off + n - 1;
+    bool data = (s->ar & 0x18) == 0x10;      /* S=1, code bit clear */
+    if (data && (s->ar & 0x04)) {            /* expand-down */
+        uint64_t upper = (s->ar & 0x4000) ? 0xFFFFFFFFu : 0xFFFFu;
+        return off > s->limit && last <= upper;
+    }
+    return last <= s->limit;
+}
+
+/* 8086/80186: a word at offset 0xFFFF takes its high byte from offset 0
+ * of the same segment (no segment-overrun exception on those chips). */
+static bool wraps_8086(const struct cpu *c, const struct seg *s, uint32_t off, unsigned n)
+{
+    return c->model->seg_wrap && !cpu_pe(c) && s->limit == 0xFFFF &&
+           off <= 0xFFFF && off + n - 1 > 0xFFFF;
+}
+
+uint32_t mmu_read_slow(struct cpu *c, int sreg, uint32_t off, unsigned n)
+{
+    const struct seg *s = &c->seg[sreg];
+    if (wraps_8086(c, s, off, n)) {
+        uint32_t v = 0;
+        for (unsigned k = 0; k < n; k++)
+            v |= (uint32_t)lin_rd8(c, s->base + ((off + k) & 0xFFFF)) << (8 * k);
+        return v;
+    }
+    if (!seg_in_limit(s, off, n))
+        seg_fault(c, sreg);
+    uint32_t lin = s->base + off;
+    switch (n) {
+    case 1: return lin_rd8(c, lin);
+    case 2: return lin_rd16(c, lin);
+    default: return lin_rd32(c, lin);
+    }
+}
+
+void mmu_write_slow(struct cpu *c, int sreg, uint32_t off, uint32_t v, unsigned n)
+{
+    const struct seg *s = &c->seg[sreg];
+    if (wraps_8086(c, s, off, n)) {
+        for (unsigned k = 0; k < n; k++)
+            lin_wr8(c, s->base + ((off + k) & 0xFFFF), (uint8_t)(v >> (8 * k)));
+        return;
+    }
+    /* Protected mode: only writable data segments take writes (SDM Vol. 3 5.4). */
+    if (cpu_pe(c) && !cpu_vm86(c) && (s->ar & 0x1A) != 0x12)
+        seg_fault(c, sreg);
+    if (!seg_in_limit(s, off, n))
+        seg_fault(c, sreg);
+    uint32_t lin = s->base + off;
+    switch (n) {
+    case 1: lin_wr8(c, lin, (uint8_t)v); break;
+    case 2: lin_wr16(c, lin, (uint16_t)v); break;
+    default: lin_wr32(c, lin, v); break;
+    }
+}
+
+uint8_t cpu_fetch8(struct cpu *c, uint32_t off)
+{
+    const struct seg *s = &c->seg[S_CS];
+    if (!cpu_code32(c) && c->model->seg_wrap)
+        off &= 0xFFFF;
+    if (off > s->limit)
+        cpu_raise_err(c, EX_GP, 0);
+    return lin_rd8(c, s->base + off);
+}
