@@ -80,7 +80,7 @@ static inline uint32_t parity8(uint32_t v)
 {
     v &= 0xFF;
     v ^= v >> 4;
-    return (0x6996u >> (v & 0xF)) & 1; /* 1 = even number of ones */
+    return (0x9669u >> (v & 0xF)) & 1; /* 1 = even number of ones (PF) */
 }
 static inline uint32_t flag_pf(const struct cpu *c)
 {
