@@ -1,0 +1,95 @@
+/* A whole emulated PC as one value: bus, block cache, CPU and devices.
+ *
+ * There is no global machine: create as many as you like and run them
+ * side by side.  The machine makes no OS calls; whatever touches the host
+ * (reading the BIOS file, writing debugcon bytes somewhere) is done by the
+ * caller through the config: a BIOS image buffer and a byte sink.
+ *
+ * Time is virtual and deterministic: the only clock is the number of
+ * retired guest instructions (cpu.icount).
+ */
+#ifndef PCVM_MACHINE_H
+#define PCVM_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../cpu/cpu.h"
+#include "../devices/debugcon.h"
+#include "../devices/debugexit.h"
+#include "../jit/blockcache.h"
+#include "bus.h"
+
+#define MACHINE_DEFAULT_CPU "pentium2"
+#define MACHINE_DEFAULT_RAM_MIB 32u
+#define MACHINE_MIN_RAM (1u << 20)          /* 1 MiB */
+#define MACHINE_MAX_RAM (2048u << 20)       /* 2 GiB: leaves room for ROMs and MMIO */
+#define MACHINE_DEBUGCON_PORT 0xE9u
+/* QEMU's isa-debug-exit defaults (iobase=0x501, iosize=2). */
+#define MACHINE_DEBUGEXIT_IOBASE 0x501u
+#define MACHINE_DEBUGEXIT_IOSIZE 2u
+
+/* Instructions per cpu_run call: the granularity at which the machine
+ * looks at its exit conditions (and, later, at device timers). */
+#define MACHINE_SLICE 65536u
+
+struct machine_config {
+    const char *cpu_model;         /* NULL: MACHINE_DEFAULT_CPU */
+    uint64_t ram_bytes;            /* 0: MACHINE_DEFAULT_RAM_MIB MiB */
+    const uint8_t *bios;           /* BIOS image (copied); size 64/128/256 KiB */
+    size_t bios_size;
+    debugcon_sink_fn debugcon;     /* NULL: no debugcon device on port 0xE9 */
+    void *debugcon_opaque;
+    uint16_t debugexit_iobase;     /* 0: no isa-debug-exit device */
+    uint16_t debugexit_iosize;     /* 0: MACHINE_DEBUGEXIT_IOSIZE */
+    uint64_t max_insns;            /* 0: no limit */
+};
+
+/* Why machine_run returned. */
+enum machine_exit {
+    MACHINE_RUNNING,     /* machine_run_slice only: the slice ended, nothing else */
+    MACHINE_EXIT_DEBUG,  /* the guest wrote to isa-debug-exit: see exit_code */
+    MACHINE_EXIT_DEAD,   /* HLT with IF=0: nothing can ever wake the CPU */
+    MACHINE_EXIT_HALTED, /* HLT with IF=1, but no device can raise an interrupt */
+    MACHINE_EXIT_SHUTDOWN, /* triple fault */
+    MACHINE_EXIT_LIMIT,  /* cfg.max_insns instructions were executed */
+};
+
+struct machine {
+    struct bus bus;
+    struct blockcache bc;
+    struct cpu cpu;
+    struct debugcon debugcon;
+    struct debugexit debugexit;
+    bool has_debugcon, has_debugexit;
+    uint8_t *bios;                 /* owned copy of the image */
+    size_t bios_size;
+    uint64_t max_insns;
+    enum machine_exit exit;        /* last exit reason (MACHINE_RUNNING while none) */
+    int exit_code;                 /* MACHINE_EXIT_DEBUG: (value << 1) | 1 */
+};
+
+/* Builds and resets a machine.  On failure returns NULL and writes a
+ * one-line reason (no "pcvm:" prefix, no newline) into err. */
+struct machine *machine_create(const struct machine_config *cfg, char *err,
+                               size_t errlen);
+void machine_free(struct machine *m);
+
+/* Runs until an exit condition (never returns MACHINE_RUNNING). */
+enum machine_exit machine_run(struct machine *m);
+/* Runs at most n instructions; MACHINE_RUNNING when none of the exit
+ * conditions happened.  Lets a caller interleave machines or poll a UI. */
+enum machine_exit machine_run_slice(struct machine *m, uint64_t n);
+
+/* Retired guest instructions since power-on. */
+static inline uint64_t machine_icount(const struct machine *m) { return m->cpu.icount; }
+
+/* A short description of an exit reason ("guest halted with interrupts
+ * disabled", ...), for messages. */
+const char *machine_exit_name(enum machine_exit e);
+
+/* True when size is a valid BIOS image size (64, 128 or 256 KiB). */
+bool machine_bios_size_ok(size_t size);
+
+#endif

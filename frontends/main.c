@@ -1,0 +1,399 @@
+/* pcvm: the command-line frontend.
+ *
+ * Parses QEMU-style options, reads the firmware file, opens the debug
+ * console's output, builds one machine and runs it.  All host I/O of the
+ * emulator is here; the core (cpu, mmu, bus, devices, jit) makes none.
+ *
+ * Exit status: what the guest asked for through isa-debug-exit
+ * ((value << 1) | 1), else 0 when the guest stopped (HLT), 1 for bad
+ * input, 2 for a triple fault, 124 when -max-insns ran out.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "bus/machine.h"
+#include "roms/roms.h"
+
+#ifndef PCVM_VERSION
+#define PCVM_VERSION "unknown"
+#endif
+
+enum {
+    EXIT_BAD_INPUT = 1,
+    EXIT_TRIPLE_FAULT = 2,
+    EXIT_LIMIT = 124,        /* like timeout(1) */
+};
+
+#define BIOS_MAX (256u << 10)
+
+static const char usage_text[] =
+    "usage: pcvm [options]\n"
+    "\n"
+    "Runs an emulated x86 PC.  With no -bios it boots pcvm's built-in demo ROM\n"
+    "and shows its debug console on stdout.\n"
+    "\n"
+    "  -cpu MODEL          CPU model (default " MACHINE_DEFAULT_CPU "; -cpu help lists them)\n"
+    "  -m SIZE             RAM in MiB, or with a suffix M or G (default 32; 1M to 2G)\n"
+    "  -bios FILE          firmware image of 64, 128 or 256 KiB\n"
+    "  -debugcon DEV       port 0xE9 debug console: stdio, file:PATH, null or none\n"
+    "                      (default: stdio without -bios, none with -bios)\n"
+    "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
+    "                      a write of V to the port exits pcvm with status\n"
+    "                      (V << 1) | 1 (defaults iobase=0x501, iosize=2, as QEMU)\n"
+    "  -display none       no display (the only one so far)\n"
+    "  -nographic          the same as -display none, for now\n"
+    "  -max-insns N        stop after N guest instructions (exit status 124)\n"
+    "  -stats              print the instruction count and MIPS on stderr at exit\n"
+    "  -h, -help, --help   this text\n"
+    "  -version            the version\n"
+    "\n"
+    "Exit status: the guest's isa-debug-exit status; else 0 when the guest halts,\n"
+    "1 for bad input, 2 for a triple fault, 124 when -max-insns runs out.\n";
+
+static _Noreturn void die(const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fputs("pcvm: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(EXIT_BAD_INPUT);
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+/* A whole unsigned number in C syntax (decimal, 0x hex, 0 octal). */
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* -m: QEMU's spelling, MiB by default, or a suffix M/G ("size=" allowed). */
+static uint64_t parse_ram(const char *arg)
+{
+    const char *s = arg;
+    if (strncmp(s, "size=", 5) == 0)
+        s += 5;
+    char num[32];
+    size_t n = strlen(s);
+    uint64_t unit = 1u << 20;
+    if (n > 0 && (s[n - 1] == 'M' || s[n - 1] == 'm')) {
+        n--;
+    } else if (n > 0 && (s[n - 1] == 'G' || s[n - 1] == 'g')) {
+        unit = 1u << 30;
+        n--;
+    }
+    uint64_t v;
+    if (n == 0 || n >= sizeof num)
+        goto bad;
+    memcpy(num, s, n);
+    num[n] = 0;
+    for (size_t k = 0; k < n; k++)
+        if (num[k] < '0' || num[k] > '9')
+            goto bad;
+    if (!parse_u64(num, &v) || v > (UINT64_MAX >> 30))
+        goto bad;
+    v *= unit;
+    if (v < MACHINE_MIN_RAM || v > MACHINE_MAX_RAM)
+        die("-m %s: RAM size must be between 1 MiB and %u MiB", arg,
+            (unsigned)(MACHINE_MAX_RAM >> 20));
+    return v;
+bad:
+    die("invalid -m value '%s': give the RAM size in MiB, or with a suffix "
+        "M or G (e.g. -m 64, -m 1G)", arg);
+}
+
+struct debugexit_opt {
+    bool present;
+    uint64_t iobase, iosize;
+};
+
+/* -device isa-debug-exit[,iobase=N][,iosize=N] */
+static void parse_device(const char *arg, struct debugexit_opt *dx)
+{
+    if (strcmp(arg, "help") == 0 || strcmp(arg, "?") == 0) {
+        printf("isa-debug-exit  iobase=N (default 0x501), iosize=N (default 2)\n");
+        exit(0);
+    }
+    const char *comma = strchr(arg, ',');
+    size_t namelen = comma ? (size_t)(comma - arg) : strlen(arg);
+    if (namelen != strlen("isa-debug-exit") || strncmp(arg, "isa-debug-exit", namelen) != 0)
+        die("unknown device '%.*s' (known: isa-debug-exit)", (int)namelen, arg);
+    if (dx->present)
+        die("-device isa-debug-exit given twice: only one is supported");
+    dx->present = true;
+    dx->iobase = MACHINE_DEBUGEXIT_IOBASE;
+    dx->iosize = MACHINE_DEBUGEXIT_IOSIZE;
+    while (comma) {
+        const char *prop = comma + 1;
+        comma = strchr(prop, ',');
+        size_t len = comma ? (size_t)(comma - prop) : strlen(prop);
+        char buf[64];
+        if (len >= sizeof buf)
+            die("-device isa-debug-exit: property '%.*s' is too long", (int)len, prop);
+        memcpy(buf, prop, len);
+        buf[len] = 0;
+        char *eq = strchr(buf, '=');
+        if (!eq)
+            die("-device isa-debug-exit: property '%s' needs a value (e.g. iobase=0xf4)", buf);
+        *eq = 0;
+        uint64_t *field;
+        if (strcmp(buf, "iobase") == 0)
+            field = &dx->iobase;
+        else if (strcmp(buf, "iosize") == 0)
+            field = &dx->iosize;
+        else
+            die("-device isa-debug-exit: unknown property '%s' (known: iobase, iosize)", buf);
+        if (!parse_u64(eq + 1, field))
+            die("-device isa-debug-exit: invalid %s '%s'", buf, eq + 1);
+    }
+    if (dx->iobase == 0 || dx->iobase > 0xFFFF)
+        die("-device isa-debug-exit: iobase 0x%" PRIx64 " is not a port (1 to 0xffff)", dx->iobase);
+    if (dx->iosize == 0 || dx->iobase + dx->iosize > 0x10000)
+        die("-device isa-debug-exit: iosize 0x%" PRIx64 " does not fit above iobase 0x%" PRIx64,
+            dx->iosize, dx->iobase);
+}
+
+/* ---------------------------------------------------------------- firmware */
+
+/* Reads the BIOS image: the whole file, which must be 64, 128 or 256 KiB. */
+static uint8_t *read_bios(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        die("%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    bool have_st = fstat(fileno(f), &st) == 0;
+    bool regular = have_st && S_ISREG(st.st_mode);
+    if (have_st && S_ISDIR(st.st_mode))
+        die("%s: is a directory, not a BIOS image", path);
+    uint8_t *buf = malloc(BIOS_MAX + 1);
+    if (!buf)
+        die("out of memory");
+    size_t n = 0;
+    while (n < BIOS_MAX + 1) {
+        size_t got = fread(buf + n, 1, BIOS_MAX + 1 - n, f);
+        if (got == 0)
+            break;
+        n += got;
+    }
+    if (ferror(f))
+        die("%s: read error: %s", path, strerror(errno));
+    fclose(f);
+    if (regular && n <= BIOS_MAX && (uint64_t)st.st_size != n)
+        die("%s: short read (%zu of %jd bytes)", path, n, (intmax_t)st.st_size);
+    if (n == 0)
+        die("%s: file is empty; a BIOS image must be 64, 128 or 256 KiB", path);
+    if (!machine_bios_size_ok(n)) {
+        if (regular)
+            die("%s: size %jd bytes; a BIOS image must be 64, 128 or 256 KiB", path,
+                (intmax_t)st.st_size);
+        if (n > BIOS_MAX)
+            die("%s: more than %u bytes; a BIOS image must be 64, 128 or 256 KiB",
+                path, BIOS_MAX);
+        die("%s: size %zu bytes; a BIOS image must be 64, 128 or 256 KiB", path, n);
+    }
+    *size = n;
+    return buf;
+}
+
+/* ---------------------------------------------------------------- debugcon */
+
+struct sink {
+    FILE *f;
+    const char *name;
+    bool error;
+};
+
+static void sink_byte(void *opaque, uint8_t byte)
+{
+    struct sink *s = opaque;
+    if (putc(byte, s->f) == EOF)
+        s->error = true;
+}
+
+static void sink_discard(void *opaque, uint8_t byte)
+{
+    (void)opaque;
+    (void)byte;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cpu = NULL, *bios_path = NULL, *debugcon = NULL;
+    uint64_t ram = 0, max_insns = 0;
+    bool stats = false;
+    struct debugexit_opt dx = { 0 };
+
+    for (int k = 1; k < argc; k++) {
+        const char *a = argv[k];
+        if (a[0] != '-' || a[1] == 0)
+            die("unexpected argument '%s' (disk images are not supported yet; try -h)", a);
+        const char *o = a + 1;
+        if (o[0] == '-' && o[1] != 0)
+            o++; /* --opt is -opt, as in QEMU */
+        bool has_arg = strcmp(o, "cpu") == 0 || strcmp(o, "m") == 0 ||
+                       strcmp(o, "bios") == 0 || strcmp(o, "debugcon") == 0 ||
+                       strcmp(o, "device") == 0 || strcmp(o, "display") == 0 ||
+                       strcmp(o, "max-insns") == 0;
+        const char *v = NULL;
+        if (has_arg) {
+            if (k + 1 >= argc)
+                die("option '%s' needs an argument (try -h)", a);
+            v = argv[++k];
+        }
+        if (strcmp(o, "h") == 0 || strcmp(o, "help") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (strcmp(o, "version") == 0) {
+            printf("pcvm version %s\n", PCVM_VERSION);
+            return 0;
+        } else if (strcmp(o, "cpu") == 0) {
+            if (strcmp(v, "help") == 0 || strcmp(v, "?") == 0) {
+                for (int m = 0; m < cpu_model_count; m++)
+                    printf("%s\n", cpu_models[m].name);
+                return 0;
+            }
+            if (!cpu_model_find(v))
+                die("unknown CPU model '%s' (known: %s)", v, cpu_model_names());
+            cpu = v;
+        } else if (strcmp(o, "m") == 0) {
+            ram = parse_ram(v);
+        } else if (strcmp(o, "bios") == 0) {
+            bios_path = v;
+        } else if (strcmp(o, "debugcon") == 0) {
+            if (strcmp(v, "stdio") != 0 && strcmp(v, "none") != 0 &&
+                strcmp(v, "null") != 0 && (strncmp(v, "file:", 5) != 0 || !v[5]))
+                die("-debugcon '%s': not supported (use stdio, file:PATH, null or none)", v);
+            debugcon = v;
+        } else if (strcmp(o, "device") == 0) {
+            parse_device(v, &dx);
+        } else if (strcmp(o, "display") == 0) {
+            if (strcmp(v, "none") != 0)
+                die("display '%s' is not available yet (only -display none)", v);
+        } else if (strcmp(o, "nographic") == 0) {
+            /* accepted: there is no display yet */
+        } else if (strcmp(o, "max-insns") == 0) {
+            if (!parse_u64(v, &max_insns) || max_insns == 0)
+                die("invalid -max-insns value '%s' (a positive instruction count)", v);
+        } else if (strcmp(o, "stats") == 0) {
+            stats = true;
+        } else {
+            die("unknown option '%s' (try -h)", a);
+        }
+    }
+
+    /* Firmware: the file given, or the demo ROM built into pcvm. */
+    const uint8_t *bios = rom_demo;
+    size_t bios_size = rom_demo_size;
+    uint8_t *bios_buf = NULL;
+    if (bios_path) {
+        bios_buf = read_bios(bios_path, &bios_size);
+        bios = bios_buf;
+    }
+    if (!debugcon)
+        debugcon = bios_path ? "none" : "stdio";
+
+    struct sink sink = { .f = NULL };
+    struct machine_config cfg = {
+        .cpu_model = cpu,
+        .ram_bytes = ram,
+        .bios = bios,
+        .bios_size = bios_size,
+        .debugexit_iobase = dx.present ? (uint16_t)dx.iobase : 0,
+        .debugexit_iosize = dx.present ? (uint16_t)dx.iosize : 0,
+        .max_insns = max_insns,
+    };
+    if (strcmp(debugcon, "stdio") == 0) {
+        sink = (struct sink){ .f = stdout, .name = "stdout" };
+        cfg.debugcon = sink_byte;
+        cfg.debugcon_opaque = &sink;
+    } else if (strncmp(debugcon, "file:", 5) == 0) {
+        sink = (struct sink){ .f = fopen(debugcon + 5, "wb"), .name = debugcon + 5 };
+        if (!sink.f)
+            die("-debugcon %s: cannot open: %s", debugcon, strerror(errno));
+        cfg.debugcon = sink_byte;
+        cfg.debugcon_opaque = &sink;
+    } else if (strcmp(debugcon, "null") == 0) {
+        cfg.debugcon = sink_discard;
+    }
+
+    char err[256];
+    struct machine *m = machine_create(&cfg, err, sizeof err);
+    free(bios_buf); /* the machine keeps its own copy */
+    if (!m)
+        die("%s", err);
+
+    double t0 = now();
+    enum machine_exit why = machine_run(m);
+    double secs = now() - t0;
+
+    int status = 0;
+    if (sink.f) {
+        if (fflush(sink.f) != 0)
+            sink.error = true;
+        if (sink.f != stdout && fclose(sink.f) != 0)
+            sink.error = true;
+    }
+    fflush(stdout);
+    switch (why) {
+    case MACHINE_EXIT_DEBUG:
+        status = m->exit_code;
+        break;
+    case MACHINE_EXIT_DEAD:
+    case MACHINE_EXIT_HALTED:
+        fprintf(stderr, "pcvm: %s\n", machine_exit_name(why));
+        break;
+    case MACHINE_EXIT_SHUTDOWN:
+        fprintf(stderr, "pcvm: triple fault: the CPU shut down at %04X:%0*" PRIX32
+                " after %" PRIu64 " instructions\n", m->cpu.seg[S_CS].sel,
+                m->cpu.eip > 0xFFFF ? 8 : 4, m->cpu.eip, machine_icount(m));
+        status = EXIT_TRIPLE_FAULT;
+        break;
+    case MACHINE_EXIT_LIMIT:
+        fprintf(stderr, "pcvm: stopped after %" PRIu64 " instructions (-max-insns)\n",
+                machine_icount(m));
+        status = EXIT_LIMIT;
+        break;
+    case MACHINE_RUNNING:
+        break;
+    }
+    if (stats)
+        fprintf(stderr, "pcvm: %" PRIu64 " guest instructions in %.3f s = %.1f MIPS\n",
+                machine_icount(m), secs,
+                secs > 0 ? (double)machine_icount(m) / secs / 1e6 : 0.0);
+    if (sink.error) {
+        fprintf(stderr, "pcvm: debugcon: cannot write to %s\n", sink.name);
+        if (status == 0)
+            status = EXIT_BAD_INPUT;
+    }
+    machine_free(m);
+    return status;
+}

@@ -1,0 +1,30 @@
+/* ROM images assembled from the roms/ sources at build time, embedded by
+ * tools/bin2c.py (see roms/README.md).  Each is a 64 KiB BIOS-style image.
+ *
+ *   rom_demo        roms/demo.asm: the default guest of `pcvm` (linked
+ *                   into pcvm and the unit tests: roms_demo_dep)
+ *   rom_test_NAME   roms/test/NAME.asm: small programs for the tests (linked
+ *                   into the unit tests only: roms_test_dep)
+ */
+#ifndef PCVM_ROMS_H
+#define PCVM_ROMS_H
+
+#include <stddef.h>
+
+extern const unsigned char rom_demo[];
+extern const size_t rom_demo_size;
+
+extern const unsigned char rom_test_exit[];   /* OUT 0xF4, 0x21 */
+extern const size_t rom_test_exit_size;
+extern const unsigned char rom_test_echo[];   /* IN 0xE9 -> OUT 0xF4 */
+extern const size_t rom_test_echo_size;
+extern const unsigned char rom_test_halt[];   /* STI; HLT */
+extern const size_t rom_test_halt_size;
+extern const unsigned char rom_test_triple[]; /* LIDT limit 0; INT3 */
+extern const size_t rom_test_triple_size;
+extern const unsigned char rom_test_spin[];   /* JMP $ */
+extern const size_t rom_test_spin_size;
+extern const unsigned char rom_test_hello[];  /* "hello 0".."hello 9" */
+extern const size_t rom_test_hello_size;
+
+#endif
