@@ -9,6 +9,12 @@
 static uint8_t fetch(struct fetcher *f, unsigned k)
 {
     struct cpu *c = f->c;
+    if (unlikely(f->buf != NULL)) {
+        if (k < f->buflen)
+            return f->buf[k];
+        f->failed = true;
+        return 0;
+    }
     uint32_t off = f->eip + k;
     if (!f->code32 && c->model->seg_wrap)
         off &= 0xFFFF;

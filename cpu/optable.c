@@ -1,16 +1,13 @@
 /* Builds the decoder's per-generation lookup tables from opcodes.def. */
 #include "insn.h"
+#include "optable.h"
 
 #include <stdio.h>
 #include <string.h>
 
 struct row {
-    int code, reg;
+    struct optable_row info;
     insn_fn fn[2][2];
-    const char *mnem;
-    uint16_t attrs;
-    uint8_t gen;
-    uint8_t old;
 };
 
 #define FN_RMV(N) { { op_##N##_r16, op_##N##_r32 }, { op_##N##_m16, op_##N##_m32 } }
@@ -21,23 +18,31 @@ struct row {
 #define FN_B(N) { { op_##N, op_##N }, { op_##N, op_##N } }
 
 static const struct row rows[] = {
-#define OP(code, reg, N, mn, FORM, attrs, gen) { code, reg, FN_##FORM(N), mn, attrs, gen, 0 },
-#define OLD(code, reg, N, mn, FORM, attrs, gen) { code, reg, FN_##FORM(N), mn, attrs, gen, 1 },
+#define OP(code, reg, N, mn, FORM, attrs, gen) \
+    { { code, reg, #N, mn, FORM_##FORM, attrs, gen, 0 }, FN_##FORM(N) },
+#define OLD(code, reg, N, mn, FORM, attrs, gen) \
+    { { code, reg, #N, mn, FORM_##FORM, attrs, gen, 1 }, FN_##FORM(N) },
 #include "opcodes.def"
 #undef OP
 #undef OLD
 };
 
+#define NROWS (sizeof rows / sizeof rows[0])
+
+size_t optable_nrows(void) { return NROWS; }
+const struct optable_row *optable_row(size_t k) { return k < NROWS ? &rows[k].info : NULL; }
+
 static struct optable tables[GEN_COUNT];
 static bool built[GEN_COUNT];
 
-static void put(struct optable *t, const struct row *r)
+static void put(struct optable *t, const struct row *row)
 {
+    const struct optable_row *r = &row->info;
     for (int reg = 0; reg < 8; reg++) {
         if (r->reg != ANY && r->reg != reg)
             continue;
         struct opdesc *d = &t->d[r->code][reg];
-        memcpy(d->fn, r->fn, sizeof d->fn);
+        memcpy(d->fn, row->fn, sizeof d->fn);
         d->mnem = r->mnem;
         d->attrs = r->attrs;
         d->gen = r->gen;
@@ -51,12 +56,12 @@ static void build(int gen)
 {
     struct optable *t = &tables[gen];
     memset(t, 0, sizeof *t);
-    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++)
-        if (!rows[k].old && rows[k].gen <= gen)
+    for (size_t k = 0; k < NROWS; k++)
+        if (!rows[k].info.old && rows[k].info.gen <= gen)
             put(t, &rows[k]);
     /* Older chips' meanings of an encoding replace the newer ones. */
-    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++)
-        if (rows[k].old && gen <= rows[k].gen)
+    for (size_t k = 0; k < NROWS; k++)
+        if (rows[k].info.old && gen <= rows[k].info.gen)
             put(t, &rows[k]);
     for (int code = 0; code < 512; code++)
         for (int reg = 0; reg < 8; reg++)
@@ -82,13 +87,14 @@ const char *insn_mnemonic(const struct cpu *c, const struct insn *i, char *buf, 
 {
     const struct optable *t = optable_for(c->model->gen);
     const char *m = t->d[i->op][i->row].mnem;
-    const char *slash = strchr(m, '/');
-    if (!slash) {
+    /* "a/b" picks by operand size, "a|b" by address size (JCXZ/JECXZ). */
+    const char *sep = strpbrk(m, "/|");
+    if (!sep) {
         snprintf(buf, n, "%s", m);
-    } else if (i->flags & I_O32) {
-        snprintf(buf, n, "%s", slash + 1);
+    } else if (i->flags & (*sep == '/' ? I_O32 : I_A32)) {
+        snprintf(buf, n, "%s", sep + 1);
     } else {
-        snprintf(buf, n, "%.*s", (int)(slash - m), m);
+        snprintf(buf, n, "%.*s", (int)(sep - m), m);
     }
     return buf;
 }
