@@ -1,0 +1,366 @@
+/* String instructions: MOVS, CMPS, STOS, LODS, SCAS, INS, OUTS with the
+ * REP/REPE/REPNE prefixes (SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ").
+ *
+ * Source DS:(E)SI (segment override allowed), destination ES:(E)DI (never
+ * overridden); (E)SI/(E)DI/(E)CX by address size, 16-bit ones wrapping
+ * at 64 KiB without touching the upper halves; DF chooses the direction.
+ *
+ * REP: the count is checked before each iteration; CMPS and SCAS stop on
+ * ZF (F3: while equal, F2: while not equal), the others treat F2 as F3.
+ * After every element the index and count registers are up to date, so a
+ * fault leaves a state from which the instruction restarts (the loop puts
+ * EIP back on it).  A handler call runs at most STR_BUDGET elements; an
+ * unfinished REP points EIP back at itself and asks the loop to leave the
+ * block, so interrupts and the instruction budget are looked at between
+ * chunks (the interrupted REP resumes like a real one after an IRQ).
+ *
+ * REP MOVS and REP STOS copy straight between host pages when the TLB has
+ * the pages (read for the source, write for the destination: never code,
+ * ROM-as-destination or MMIO) and the run stays inside one page and the
+ * segments' fast limits; overlapping copies go element by element in the
+ * architectural order, so the result is what a CPU produces.  Everything
+ * else goes through cpu_rdN/cpu_wrN.
+ */
+#include <string.h>
+
+#include "exec_dm.h"
+#include "io.h"
+
+#define STR_BUDGET 4096u
+
+DM_INLINE bool has_rep(const struct insn *i) { return (i->flags & (I_REP | I_REPNE)) != 0; }
+
+/* Element step by DF: +n or -n (mod 2^32). */
+DM_INLINE uint32_t str_step(const struct cpu *c, unsigned n)
+{
+    return (c->eflags & F_DF) ? 0u - n : n;
+}
+
+/* An unfinished REP: run this instruction again, after leaving the block. */
+static void rep_again(struct cpu *c)
+{
+    c->eip = c->prev_eip;
+    c->attention |= ATT_MODE;
+}
+
+/* ---------------- host-memory runs for REP MOVS/STOS ---------------- */
+
+/* How many of the next `want` elements of n bytes, the first at sreg:off
+ * and the others following in direction `down`, can be accessed straight
+ * in host memory: all inside the page of the first one, within the
+ * segment's fast limit, without wrapping the address size, on a page the
+ * TLB maps for this kind of access.  *p gets the first element's host
+ * address.  0 means "use the slow path for the next element". */
+DM_INLINE uint32_t host_run(struct cpu *c, int sreg, uint32_t off, uint32_t m, bool down,
+                            unsigned n, bool write, uint32_t want, uint8_t **p)
+{
+    const struct seg *s = &c->seg[sreg];
+    int64_t lim = write ? s->fast_limit_w : s->fast_limit;
+    if ((int64_t)off + (n - 1) > lim)
+        return 0;
+    uint32_t lin = s->base + off;
+    uint32_t po = lin & 0xFFFu;
+    if (po > 0x1000u - n)
+        return 0;
+    struct tlb_entry *e = tlb_entry_for(c, lin);
+    if ((write ? e->tag_w : e->tag_r) != (lin & ~0xFFFu))
+        return 0;
+    uint32_t k;
+    if (!down) {
+        uint64_t end = (uint64_t)lim + 1;        /* first offset past the limit */
+        if (end > (uint64_t)m + 1)
+            end = (uint64_t)m + 1;               /* no address-size wrap */
+        uint64_t room = end - off;
+        if (room > 0x1000u - po)
+            room = 0x1000u - po;
+        k = (uint32_t)(room / n);
+    } else {
+        /* element j starts at off - j*n: stay >= 0 and inside the page */
+        uint32_t below = po < off ? po : off;
+        k = below / n + 1;
+    }
+    if (k > want)
+        k = want;
+    *p = tlb_host(e, lin);
+    return k;
+}
+
+/* Moves the index register by k elements. */
+DM_INLINE void idx_advance(struct cpu *c, unsigned r, uint32_t k, uint32_t step, uint32_t m)
+{
+    set_masked(c, r, c->reg[r] + k * step, m);
+}
+
+DM_INLINE uint32_t movs_fast(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsigned n,
+                             uint32_t want)
+{
+    bool down = step != n;
+    uint8_t *s, *t;
+    uint32_t k = host_run(c, sseg, c->reg[R_ESI] & m, m, down, n, false, want, &s);
+    if (!k)
+        return 0;
+    k = host_run(c, S_ES, c->reg[R_EDI] & m, m, down, n, true, k, &t);
+    if (!k)
+        return 0;
+    size_t bytes = (size_t)k * n;
+    uint8_t *slo = down ? s - (bytes - n) : s;
+    uint8_t *tlo = down ? t - (bytes - n) : t;
+    uintptr_t a = (uintptr_t)slo, b = (uintptr_t)tlo;
+    if (a + bytes <= b || b + bytes <= a) {
+        memcpy(tlo, slo, bytes); /* disjoint: order does not matter */
+    } else {
+        /* Overlap: element by element, each read before it is written,
+         * in execution order (a forward copy onto src+1 replicates). */
+        ptrdiff_t d = down ? -(ptrdiff_t)n : (ptrdiff_t)n;
+        for (uint32_t j = 0; j < k; j++, s += d, t += d) {
+            uint8_t tmp[4];
+            memcpy(tmp, s, n);
+            memcpy(t, tmp, n);
+        }
+    }
+    idx_advance(c, R_ESI, k, step, m);
+    idx_advance(c, R_EDI, k, step, m);
+    return k;
+}
+
+DM_INLINE uint32_t stos_fast(struct cpu *c, uint32_t m, uint32_t step, unsigned n, uint32_t v,
+                             uint32_t want)
+{
+    bool down = step != n;
+    uint8_t *t;
+    uint32_t k = host_run(c, S_ES, c->reg[R_EDI] & m, m, down, n, true, want, &t);
+    if (!k)
+        return 0;
+    size_t bytes = (size_t)k * n;
+    uint8_t *lo = down ? t - (bytes - n) : t;
+    if (n == 1) {
+        memset(lo, (int)(v & 0xFF), bytes);
+    } else {
+        uint8_t pat[4];
+        st32(pat, v);
+        for (size_t j = 0; j < bytes; j += n)
+            memcpy(lo + j, pat, n);
+    }
+    idx_advance(c, R_EDI, k, step, m);
+    return k;
+}
+
+/* ---------------- one element of each instruction ---------------- */
+
+DM_INLINE void movs_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsigned n)
+{
+    uint32_t si = c->reg[R_ESI] & m, di = c->reg[R_EDI] & m;
+    uint32_t v = rd_n(c, sseg, si, n);
+    wr_n(c, S_ES, di, v, n);
+    set_masked(c, R_ESI, si + step, m);
+    set_masked(c, R_EDI, di + step, m);
+}
+
+DM_INLINE void stos_one(struct cpu *c, uint32_t m, uint32_t step, unsigned n, uint32_t v)
+{
+    uint32_t di = c->reg[R_EDI] & m;
+    wr_n(c, S_ES, di, v, n);
+    set_masked(c, R_EDI, di + step, m);
+}
+
+DM_INLINE void lods_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsigned n)
+{
+    uint32_t si = c->reg[R_ESI] & m;
+    uint32_t v = rd_n(c, sseg, si, n);
+    acc_set(c, v, n);
+    set_masked(c, R_ESI, si + step, m);
+}
+
+/* CMPS: [src] - ES:[dst] (SDM Vol. 2 "CMPS": the first operand is the
+ * source string).  Returns ZF. */
+DM_INLINE bool cmps_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsigned n)
+{
+    uint32_t si = c->reg[R_ESI] & m, di = c->reg[R_EDI] & m;
+    uint32_t a = rd_n(c, sseg, si, n);
+    uint32_t b = rd_n(c, S_ES, di, n);
+    set_masked(c, R_ESI, si + step, m);
+    set_masked(c, R_EDI, di + step, m);
+    flags_sub(c, a, b, a - b, 8 * n, 0);
+    return a == b;
+}
+
+/* SCAS: accumulator - ES:[dst].  Returns ZF. */
+DM_INLINE bool scas_one(struct cpu *c, uint32_t m, uint32_t step, unsigned n)
+{
+    uint32_t di = c->reg[R_EDI] & m;
+    uint32_t a = acc_get(c, n);
+    uint32_t b = rd_n(c, S_ES, di, n);
+    set_masked(c, R_EDI, di + step, m);
+    flags_sub(c, a, b, a - b, 8 * n, 0);
+    return a == b;
+}
+
+/* INS: the destination must be known writable before the port is read,
+ * or a fault (a page fault with paging) would lose the input when the
+ * instruction restarts.  Where the fast path cannot vouch for it, the
+ * element is read and written back unchanged first.  Real mode has no
+ * paging and only the 286+ limit fault at ES:FFFF, so no probe there. */
+DM_INLINE void ins_probe(struct cpu *c, uint32_t off, unsigned n)
+{
+    if (!cpu_pe(c))
+        return;
+    const struct seg *s = &c->seg[S_ES];
+    uint32_t lin = s->base + off;
+    if ((int64_t)off + (n - 1) <= s->fast_limit_w && PAGE_FITS(lin, n) &&
+        tlb_entry_for(c, lin)->tag_w == (lin & ~0xFFFu))
+        return;
+    wr_n(c, S_ES, off, rd_n(c, S_ES, off, n), n);
+}
+
+DM_INLINE void ins_one(struct cpu *c, uint32_t m, uint32_t step, unsigned n, uint16_t port)
+{
+    uint32_t di = c->reg[R_EDI] & m;
+    ins_probe(c, di, n);
+    uint32_t v = bus_in(c->bus, port, n);
+    wr_n(c, S_ES, di, v, n);
+    set_masked(c, R_EDI, di + step, m);
+}
+
+DM_INLINE void outs_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsigned n,
+                        uint16_t port)
+{
+    uint32_t si = c->reg[R_ESI] & m;
+    uint32_t v = rd_n(c, sseg, si, n);
+    bus_out(c->bus, port, v, n);
+    set_masked(c, R_ESI, si + step, m);
+}
+
+/* ---------------- the instructions ---------------- */
+
+/* The REP driver for the instructions without a ZF condition.  ONE runs
+ * one element; FAST (may be 0) tries a host-memory run and returns the
+ * number of elements it did.  (E)CX is written after each step. */
+#define REP_LOOP(ONE, FAST)                                               \
+    do {                                                                  \
+        uint32_t cnt = c->reg[R_ECX] & m;                                 \
+        uint32_t budget = cnt < STR_BUDGET ? cnt : STR_BUDGET;            \
+        while (budget) {                                                  \
+            uint32_t k = (FAST);                                          \
+            if (!k) {                                                     \
+                ONE;                                                      \
+                k = 1;                                                    \
+            }                                                             \
+            cnt -= k;                                                     \
+            budget -= k;                                                  \
+            set_masked(c, R_ECX, cnt, m);                                 \
+        }                                                                 \
+        if (cnt)                                                          \
+            rep_again(c);                                                 \
+    } while (0)
+
+DM_INLINE void movs(struct cpu *c, const struct insn *i, unsigned n)
+{
+    const uint32_t m = amask(i), step = str_step(c, n);
+    if (!has_rep(i)) {
+        movs_one(c, i->seg, m, step, n);
+        return;
+    }
+    REP_LOOP(movs_one(c, i->seg, m, step, n), movs_fast(c, i->seg, m, step, n, budget));
+}
+
+DM_INLINE void stos(struct cpu *c, const struct insn *i, unsigned n)
+{
+    const uint32_t m = amask(i), step = str_step(c, n);
+    const uint32_t v = acc_get(c, n);
+    if (!has_rep(i)) {
+        stos_one(c, m, step, n, v);
+        return;
+    }
+    REP_LOOP(stos_one(c, m, step, n, v), stos_fast(c, m, step, n, v, budget));
+}
+
+DM_INLINE void lods(struct cpu *c, const struct insn *i, unsigned n)
+{
+    const uint32_t m = amask(i), step = str_step(c, n);
+    if (!has_rep(i)) {
+        lods_one(c, i->seg, m, step, n);
+        return;
+    }
+    REP_LOOP(lods_one(c, i->seg, m, step, n), 0);
+}
+
+DM_INLINE void ins(struct cpu *c, const struct insn *i, unsigned n)
+{
+    const uint32_t m = amask(i), step = str_step(c, n);
+    const uint16_t port = get_r16(c, R_EDX);
+    if (!has_rep(i)) {
+        io_check(c, port, n);
+        ins_one(c, m, step, n, port);
+        return;
+    }
+    if (!(c->reg[R_ECX] & m))
+        return;
+    io_check(c, port, n);
+    REP_LOOP(ins_one(c, m, step, n, port), 0);
+}
+
+DM_INLINE void outs(struct cpu *c, const struct insn *i, unsigned n)
+{
+    const uint32_t m = amask(i), step = str_step(c, n);
+    const uint16_t port = get_r16(c, R_EDX);
+    if (!has_rep(i)) {
+        io_check(c, port, n);
+        outs_one(c, i->seg, m, step, n, port);
+        return;
+    }
+    if (!(c->reg[R_ECX] & m))
+        return;
+    io_check(c, port, n);
+    REP_LOOP(outs_one(c, i->seg, m, step, n, port), 0);
+}
+
+/* REPE (F3) repeats while equal, REPNE (F2) while not equal. */
+#define REPZ_LOOP(ONE)                                                    \
+    do {                                                                  \
+        const bool want_eq = (i->flags & I_REP) != 0;                     \
+        uint32_t cnt = c->reg[R_ECX] & m;                                 \
+        uint32_t budget = cnt < STR_BUDGET ? cnt : STR_BUDGET;            \
+        while (budget) {                                                  \
+            bool eq = ONE;                                                \
+            cnt--;                                                        \
+            budget--;                                                     \
+            set_masked(c, R_ECX, cnt, m);                                 \
+            if (eq != want_eq)                                            \
+                return;                                                   \
+        }                                                                 \
+        if (cnt)                                                          \
+            rep_again(c);                                                 \
+    } while (0)
+
+DM_INLINE void cmps(struct cpu *c, const struct insn *i, unsigned n)
+{
+    const uint32_t m = amask(i), step = str_step(c, n);
+    if (!has_rep(i)) {
+        (void)cmps_one(c, i->seg, m, step, n);
+        return;
+    }
+    REPZ_LOOP(cmps_one(c, i->seg, m, step, n));
+}
+
+DM_INLINE void scas(struct cpu *c, const struct insn *i, unsigned n)
+{
+    const uint32_t m = amask(i), step = str_step(c, n);
+    if (!has_rep(i)) {
+        (void)scas_one(c, m, step, n);
+        return;
+    }
+    REPZ_LOOP(scas_one(c, m, step, n));
+}
+
+#define STR_HANDLERS(NAME, IMPL)                                          \
+    HANDLER(op_##NAME##B) { IMPL(c, i, 1); }                              \
+    HANDLER(op_##NAME##W_16) { IMPL(c, i, 2); }                           \
+    HANDLER(op_##NAME##W_32) { IMPL(c, i, 4); }
+
+STR_HANDLERS(MOVS, movs)
+STR_HANDLERS(CMPS, cmps)
+STR_HANDLERS(STOS, stos)
+STR_HANDLERS(LODS, lods)
+STR_HANDLERS(SCAS, scas)
+STR_HANDLERS(INS, ins)
+STR_HANDLERS(OUTS, outs)
