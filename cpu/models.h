@@ -13,6 +13,11 @@ enum cpu_gen {
     GEN_PENTIUM2, GEN_COUNT
 };
 
+/* Whose values pcvm gives the flags the SDM leaves undefined after
+ * MUL/IMUL, shifts, DAS, AAA/AAS and AAD (cpu/exec_*.c say which; the
+ * 8086 and 80286 rules come from the SingleStepTests captures). */
+enum undef_flags { UF_P6, UF_8086, UF_80286 };
+
 struct cpu_model {
     const char *name;            /* as given to -cpu */
     enum cpu_gen gen;
@@ -23,6 +28,9 @@ struct cpu_model {
     bool flags_hi_ones;          /* FLAGS bits 12-15 read as 1 (8086/186) */
     bool seg_wrap;               /* word access at offset 0xFFFF wraps to 0 instead of #GP (8086/186) */
     bool has_ud;                 /* undefined opcodes raise #UD (186+) */
+    bool idiv_8086;              /* IDIV: a quotient of 80h/8000h raises #DE, and a
+                                    REP/REPNE prefix negates the quotient (8086) */
+    uint8_t undef_flags;         /* enum undef_flags */
     uint8_t max_insn_len;        /* longer instructions fault (0: no limit) */
     uint8_t long_insn_vector;    /* ... with this exception */
     uint32_t eflags_fixed1;      /* bits that always read 1 */
