@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Runs the pcvm program the way a user does and checks what it prints and
+its exit status: the demo ROM's exact text, isa-debug-exit statuses, and
+bad input (one clear line on stderr, the documented exit status, never a
+crash).
+
+usage: cli_test.py PCVM ROM_DIR CASE     (meson runs one CASE per test)
+       cli_test.py PCVM ROM_DIR --all
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+DEMO = (
+    "pcvm: hello from the demo ROM\n"
+    "cpu: CPUID GenuineIntel family 6 model 5 stepping 2\n"
+    "primes below 100: 2 3 5 7 11 13 17 19 23 29 31 37 41 43 47 53 59 61 67 71 73 79 83 89 97\n"
+    "fibonacci: 0 1 1 2 3 5 8 13 21 34 55 89 144 233 377 610 987 1597 2584 4181 6765 "
+    "10946 17711 28657 46368\n"
+    "1 + 2 + ... + 1000 = 500500\n"
+    "12! = 479001600\n"
+    'crc16-ccitt("123456789") = 0x29B1\n'
+    "pcvm: demo done; halting with interrupts disabled\n"
+)
+DEAD = "pcvm: guest halted with interrupts disabled\n"
+SIZES = "a BIOS image must be 64, 128 or 256 KiB"
+MODELS = "8086, 80186, 80286, 80386, 80486, pentium, pentium2"
+
+# Guard against a broken CPU hanging a test: a limit far above what any
+# case needs (the demo takes about 11,000 instructions).
+LIMIT = ["-max-insns", "20000000"]
+
+
+class Ctx:
+    def __init__(self, pcvm, romdir, tmp):
+        self.pcvm, self.romdir, self.tmp = pcvm, romdir, tmp
+
+    def rom(self, name):
+        return os.path.join(self.romdir, name)
+
+    def file(self, name, data):
+        path = os.path.join(self.tmp, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+
+def run(ctx, args, timeout=60):
+    p = subprocess.run([ctx.pcvm] + args, stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=timeout)
+    return p.returncode, p.stdout.decode("latin-1"), p.stderr.decode("latin-1")
+
+
+def expect(ctx, args, rc, stdout=None, stderr=None, stderr_start=None):
+    """Runs pcvm; rc, stdout and stderr (when given) must match exactly."""
+    code, out, err = run(ctx, args)
+    problems = []
+    if code < 0:
+        problems.append("killed by signal %d (a crash)" % -code)
+    elif code != rc:
+        problems.append("exit status %d, expected %d" % (code, rc))
+    if stdout is not None and out != stdout:
+        problems.append("stdout %r, expected %r" % (out, stdout))
+    if stderr is not None and err != stderr:
+        problems.append("stderr %r, expected %r" % (err, stderr))
+    if stderr_start is not None and (not err.startswith(stderr_start) or
+                                     err.count("\n") != 1 or not err.endswith("\n")):
+        problems.append("stderr %r, expected one line starting %r" % (err, stderr_start))
+    if problems:
+        raise AssertionError("pcvm %s:\n  %s" % (" ".join(args), "\n  ".join(problems)))
+
+
+def bad(ctx, args, message):
+    """Bad input: exactly the one line `message` on stderr, status 1."""
+    expect(ctx, args, 1, stdout="", stderr="pcvm: " + message + "\n")
+
+
+# ---------------------------------------------------------------- cases
+
+def case_demo(ctx):
+    expect(ctx, LIMIT, 0, stdout=DEMO, stderr=DEAD)
+
+
+def case_demo_cpu_default_is_pentium2(ctx):
+    expect(ctx, LIMIT + ["-cpu", "pentium2", "-m", "64", "-display", "none"], 0,
+           stdout=DEMO, stderr=DEAD)
+
+
+def case_demo_debugcon_none(ctx):
+    expect(ctx, LIMIT + ["-debugcon", "none"], 0, stdout="", stderr=DEAD)
+
+
+def case_demo_debugcon_file(ctx):
+    path = os.path.join(ctx.tmp, "con.txt")
+    expect(ctx, LIMIT + ["-nographic", "-debugcon", "file:" + path], 0, stdout="", stderr=DEAD)
+    with open(path, "rb") as f:
+        got = f.read().decode("latin-1")
+    if got != DEMO:
+        raise AssertionError("debugcon file holds %r" % got)
+
+
+def case_demo_stats(ctx):
+    code, out, err = run(ctx, LIMIT + ["-stats"])
+    lines = err.splitlines()
+    if code != 0 or out != DEMO or len(lines) != 2 or lines[0] != DEAD.strip() or \
+            not lines[1].startswith("pcvm: ") or "MIPS" not in lines[1]:
+        raise AssertionError("-stats: status %d, stderr %r" % (code, err))
+
+
+def case_debug_exit(ctx):
+    expect(ctx, LIMIT + ["-bios", ctx.rom("test-exit.bin"),
+                         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"],
+           0x43, stdout="", stderr="")
+
+
+def case_debug_exit_qemu_default_port(ctx):
+    # QEMU's default iobase is 0x501: the ROM's write to 0xF4 misses it.
+    expect(ctx, ["-bios", ctx.rom("test-exit.bin"), "-device", "isa-debug-exit",
+                 "-max-insns", "5000"], 124, stdout="",
+           stderr="pcvm: stopped after 5000 instructions (-max-insns)\n")
+
+
+def case_debugcon_readback(ctx):
+    # The ROM reads port 0xE9 and exits with it: debugcon answers 0xE9.
+    expect(ctx, LIMIT + ["-bios", ctx.rom("test-echo.bin"), "-debugcon", "null",
+                         "-device", "isa-debug-exit,iobase=0xf4"], 0xD3, stdout="", stderr="")
+    expect(ctx, LIMIT + ["-bios", ctx.rom("test-echo.bin"),
+                         "-device", "isa-debug-exit,iobase=0xf4"], 0xFF, stdout="", stderr="")
+
+
+def case_halted(ctx):
+    expect(ctx, LIMIT + ["-bios", ctx.rom("test-halt.bin")], 0, stdout="",
+           stderr="pcvm: guest halted, waiting for interrupts that no device can raise\n")
+
+
+def case_triple_fault(ctx):
+    expect(ctx, LIMIT + ["-bios", ctx.rom("test-triple.bin")], 2, stdout="",
+           stderr_start="pcvm: triple fault")
+
+
+def case_max_insns(ctx):
+    expect(ctx, ["-bios", ctx.rom("test-spin.bin"), "-max-insns", "1000"], 124, stdout="",
+           stderr="pcvm: stopped after 1000 instructions (-max-insns)\n")
+
+
+def case_ram_sizes(ctx):
+    for m in ["1", "1M", "32", "64m", "2048", "1G", "2G", "size=128"]:
+        expect(ctx, LIMIT + ["-m", m, "-bios", ctx.rom("test-exit.bin"),
+                             "-device", "isa-debug-exit,iobase=0xf4"], 0x43, stdout="", stderr="")
+
+
+def case_bios_128k_and_256k(ctx):
+    with open(ctx.rom("test-exit.bin"), "rb") as f:
+        img = f.read()
+    for copies in (2, 4):
+        path = ctx.file("big%d.bin" % copies, b"\xff" * (len(img) * (copies - 1)) + img)
+        for cpu in ("8086", "80286", "pentium2"):
+            expect(ctx, LIMIT + ["-cpu", cpu, "-bios", path,
+                                 "-device", "isa-debug-exit,iobase=0xf4"],
+                   0x43, stdout="", stderr="")
+
+
+def case_help_and_version(ctx):
+    code, out, err = run(ctx, ["-h"])
+    if code != 0 or not out.startswith("usage: pcvm") or err:
+        raise AssertionError("-h: %d %r %r" % (code, out, err))
+    code2, out2, _ = run(ctx, ["--help"])
+    if code2 != 0 or out2 != out:
+        raise AssertionError("--help differs from -h")
+    code, out, err = run(ctx, ["-version"])
+    if code != 0 or not out.startswith("pcvm version ") or err:
+        raise AssertionError("-version: %d %r %r" % (code, out, err))
+    code, out, err = run(ctx, ["-cpu", "help"])
+    if code != 0 or out.split() != MODELS.replace(",", "").split():
+        raise AssertionError("-cpu help: %d %r" % (code, out))
+
+
+def case_bad_bios_missing(ctx):
+    path = os.path.join(ctx.tmp, "no-such-bios.bin")
+    bad(ctx, ["-bios", path], "%s: cannot open: No such file or directory" % path)
+
+
+def case_bad_bios_size(ctx):
+    path = ctx.file("bios.bin", b"\x90" * 1234)
+    bad(ctx, ["-bios", path], "%s: size 1234 bytes; %s" % (path, SIZES))
+
+
+def case_bad_bios_truncated(ctx):
+    with open(ctx.rom("test-exit.bin"), "rb") as f:
+        img = f.read()
+    for n in (len(img) - 1, len(img) // 2, 100):
+        path = ctx.file("cut%d.bin" % n, img[:n])
+        bad(ctx, ["-bios", path], "%s: size %d bytes; %s" % (path, n, SIZES))
+    path = ctx.file("long.bin", img + b"\0")
+    bad(ctx, ["-bios", path], "%s: size %d bytes; %s" % (path, len(img) + 1, SIZES))
+    path = ctx.file("huge.bin", img * 9)
+    bad(ctx, ["-bios", path], "%s: size %d bytes; %s" % (path, len(img) * 9, SIZES))
+
+
+def case_bad_bios_empty(ctx):
+    path = ctx.file("empty.bin", b"")
+    bad(ctx, ["-bios", path], "%s: file is empty; %s" % (path, SIZES))
+
+
+def case_bad_bios_directory(ctx):
+    bad(ctx, ["-bios", ctx.tmp], "%s: is a directory, not a BIOS image" % ctx.tmp)
+
+
+def case_bad_bios_unreadable(ctx):
+    if os.geteuid() == 0:
+        # root reads anything: use a file that cannot be read for another reason
+        if not os.path.exists("/proc/self/mem"):
+            return
+        bad(ctx, ["-bios", "/proc/self/mem"],
+            "/proc/self/mem: read error: Input/output error")
+        return
+    path = ctx.file("secret.bin", b"\0" * 65536)
+    os.chmod(path, 0)
+    bad(ctx, ["-bios", path], "%s: cannot open: Permission denied" % path)
+
+
+def case_bad_cpu(ctx):
+    bad(ctx, ["-cpu", "z80"], "unknown CPU model 'z80' (known: %s)" % MODELS)
+    bad(ctx, ["-cpu", ""], "unknown CPU model '' (known: %s)" % MODELS)
+
+
+def case_bad_option(ctx):
+    bad(ctx, ["-foo"], "unknown option '-foo' (try -h)")
+    bad(ctx, ["--foo"], "unknown option '--foo' (try -h)")
+    bad(ctx, ["-"], "unexpected argument '-' (disk images are not supported yet; try -h)")
+    bad(ctx, ["disk.img"],
+        "unexpected argument 'disk.img' (disk images are not supported yet; try -h)")
+    bad(ctx, ["-bios"], "option '-bios' needs an argument (try -h)")
+    bad(ctx, ["-m"], "option '-m' needs an argument (try -h)")
+
+
+def case_bad_ram(ctx):
+    for m in ["abc", "", "12X", "-5", "0x10", "1.5G", "64MB", "99999999999999999999"]:
+        bad(ctx, ["-m", m], "invalid -m value '%s': give the RAM size in MiB, or with a "
+                            "suffix M or G (e.g. -m 64, -m 1G)" % m)
+    for m in ["0", "0M", "4G", "2049", "3000M"]:
+        bad(ctx, ["-m", m], "-m %s: RAM size must be between 1 MiB and 2048 MiB" % m)
+
+
+def case_bad_display(ctx):
+    bad(ctx, ["-display", "sdl"], "display 'sdl' is not available yet (only -display none)")
+    bad(ctx, ["-display", "gtk"], "display 'gtk' is not available yet (only -display none)")
+
+
+def case_bad_device(ctx):
+    bad(ctx, ["-device", "e1000"], "unknown device 'e1000' (known: isa-debug-exit)")
+    bad(ctx, ["-device", "isa-debug-exit,foo=1"],
+        "-device isa-debug-exit: unknown property 'foo' (known: iobase, iosize)")
+    bad(ctx, ["-device", "isa-debug-exit,iobase=zz"],
+        "-device isa-debug-exit: invalid iobase 'zz'")
+    bad(ctx, ["-device", "isa-debug-exit,iobase"],
+        "-device isa-debug-exit: property 'iobase' needs a value (e.g. iobase=0xf4)")
+    bad(ctx, ["-device", "isa-debug-exit,iobase=0x10000"],
+        "-device isa-debug-exit: iobase 0x10000 is not a port (1 to 0xffff)")
+    bad(ctx, ["-device", "isa-debug-exit,iobase=0xfffe,iosize=4"],
+        "-device isa-debug-exit: iosize 0x4 does not fit above iobase 0xfffe")
+    bad(ctx, ["-device", "isa-debug-exit", "-device", "isa-debug-exit"],
+        "-device isa-debug-exit given twice: only one is supported")
+
+
+def case_bad_debugcon(ctx):
+    bad(ctx, ["-debugcon", "vc"],
+        "-debugcon 'vc': not supported (use stdio, file:PATH, null or none)")
+    bad(ctx, ["-debugcon", "file:"],
+        "-debugcon 'file:': not supported (use stdio, file:PATH, null or none)")
+    path = os.path.join(ctx.tmp, "no-such-dir", "out.txt")
+    bad(ctx, ["-debugcon", "file:" + path],
+        "-debugcon file:%s: cannot open: No such file or directory" % path)
+
+
+def case_bad_max_insns(ctx):
+    for v in ["0", "-1", "many", ""]:
+        bad(ctx, ["-max-insns", v],
+            "invalid -max-insns value '%s' (a positive instruction count)" % v)
+
+
+CASES = {name[5:]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
+
+
+def main(argv):
+    if len(argv) != 4:
+        sys.stderr.write(__doc__)
+        return 2
+    pcvm, romdir, which = argv[1], argv[2], argv[3]
+    names = list(CASES) if which == "--all" else [which]
+    failed = 0
+    for name in names:
+        if name not in CASES:
+            sys.stderr.write("cli_test.py: no case %r (known: %s)\n" % (name, " ".join(CASES)))
+            return 2
+        with tempfile.TemporaryDirectory(prefix="pcvm-cli-") as tmp:
+            try:
+                CASES[name](Ctx(pcvm, romdir, tmp))
+                print("ok %s" % name)
+            except (AssertionError, subprocess.TimeoutExpired) as e:
+                print("FAIL %s: %s" % (name, e))
+                failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
