@@ -381,7 +381,7 @@ static const char *check_operands(struct cpu *c, bool mode32, const struct insn 
 /* Random instances of every row                                        */
 
 struct stats {
-    unsigned long cases, agree_def, agree_undef, quirk;
+    unsigned long cases, agree_def, agree_undef, quirk, too_long;
 };
 
 static csh cs_open_mode(bool mode32)
@@ -402,14 +402,16 @@ static bool code_has_modrm(const struct optable *t, unsigned code)
 }
 
 /* Builds one instance of `r` into b[32]; returns the prefix count. */
-static unsigned make_instance(const struct optable_row *r, bool has_modrm, uint8_t *b)
+static unsigned make_instance(const struct optable_row *r, int gen, bool has_modrm, uint8_t *b)
 {
     static const uint8_t segs[6] = { 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65 };
     uint8_t pool[12];
     unsigned npool = 0;
-    pool[npool++] = 0x66;
-    pool[npool++] = 0x67;
-    for (int k = 0; k < 6; k++)
+    if (gen >= GEN_80386) {
+        pool[npool++] = 0x66;
+        pool[npool++] = 0x67;
+    }
+    for (int k = 0; k < (gen >= GEN_80386 ? 6 : 4); k++)
         pool[npool++] = segs[k];
     if (r->attrs & A_REP) {
         pool[npool++] = 0xF3;
@@ -451,13 +453,17 @@ static void run_random(const char *model, bool mode32, struct stats *st)
 
     for (size_t k = 0; k < optable_nrows(); k++) {
         const struct optable_row *r = optable_row(k);
-        /* only the rows this model's table holds */
-        if (r->old ? c->model->gen > r->gen : c->model->gen < r->gen)
+        /* Only the OP rows this model's table holds.  OLD rows (8086
+         * aliases) are beyond Capstone: decoder/old_models checks them. */
+        if (r->old || c->model->gen < r->gen)
             continue;
+        const struct opdesc *td = &t->d[r->code][r->reg == ANY ? 0 : r->reg];
+        if (strcmp(td->mnem, r->mnem) != 0 || td->attrs != r->attrs)
+            continue; /* replaced by an OLD row on this model */
         bool has_modrm = code_has_modrm(t, (unsigned)r->code);
         for (int n = 0; n < PER_ROW; n++) {
             uint8_t b[32];
-            unsigned nprefix = make_instance(r, has_modrm, b);
+            unsigned nprefix = make_instance(r, c->model->gen, has_modrm, b);
             struct insn i;
             pcvm_decode(c, mode32, b, sizeof b, &i);
             st->cases++;
@@ -477,6 +483,16 @@ static void run_random(const char *model, bool mode32, struct stats *st)
             insn_mnemonic(c, &i, m, sizeof m);
             hex(hx, b, i.len > 20 ? 20 : i.len);
 
+            if (c->model->max_insn_len && i.len > c->model->max_insn_len) {
+                /* over the model's limit: pcvm faults; the length it
+                 * computed must still be Capstone's */
+                st->too_long++;
+                cr_assert(!x.pv_def);
+                if (cs_ok && ci->size != i.len && failures++ < 60)
+                    cr_log_error("%s [%s]: over-long, length pcvm %u, Capstone %u", model,
+                                 hx, i.len, ci->size);
+                continue;
+            }
             int q = classify(&x);
             if (q >= 0) {
                 quirk_count[q]++;
@@ -529,17 +545,446 @@ static void print_quirks(void)
         printf("    quirk %-14s %8lu  %s\n", quirks[q].id, quirk_count[q], quirks[q].why);
 }
 
+static void report(const char *model, bool mode32, const struct stats *st)
+{
+    printf("decoder/random %-8s %d-bit: %7lu cases: %7lu agree, %5lu both #UD, "
+           "%5lu quirks, %5lu over the length limit\n", model, mode32 ? 32 : 16,
+           st->cases, st->agree_def, st->agree_undef, st->quirk, st->too_long);
+}
+
 Test(decoder, random_vs_capstone)
 {
+    static const struct { const char *model; bool m32; } runs[] = {
+        { "pentium2", false }, { "pentium2", true },
+        { "pentium", false }, { "pentium", true },
+        { "80486", false }, { "80486", true },
+        { "80386", false }, { "80386", true },
+        { "80286", false }, { "80186", false }, { "8086", false },
+    };
+    unsigned long total = 0, total_p2 = 0;
     rng_state = 0x9E3779B97F4A7C15ULL;
-    struct stats st16 = { 0 }, st32 = { 0 };
-    run_random("pentium2", false, &st16);
-    run_random("pentium2", true, &st32);
-    printf("decoder/random pentium2: 16-bit %lu cases (%lu agree, %lu both #UD, %lu quirks); "
-           "32-bit %lu cases (%lu agree, %lu both #UD, %lu quirks); total %lu\n",
-           st16.cases, st16.agree_def, st16.agree_undef, st16.quirk,
-           st32.cases, st32.agree_def, st32.agree_undef, st32.quirk,
-           st16.cases + st32.cases);
+    for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
+        struct stats st = { 0 };
+        run_random(runs[k].model, runs[k].m32, &st);
+        report(runs[k].model, runs[k].m32, &st);
+        total += st.cases;
+        if (strcmp(runs[k].model, "pentium2") == 0)
+            total_p2 += st.cases;
+    }
+    printf("decoder/random total: %lu cases (pentium2 %lu)\n", total, total_p2);
     print_quirks();
+    fflush(stdout);
+}
+
+/* ------------------------------------------------------------------ */
+/* Coverage: which encodings are #UD on a Pentium II                    */
+
+enum { U_MEM = 1, U_REG = 2, U_ALL = 3 };
+
+/* Every encoding of the one-byte and 0F maps that pcvm decodes as #UD on
+ * a Pentium II (no row, or the #UD form of a memory-only row).  `cs`:
+ * Capstone may decode it (a later CPU's instruction, or an instruction
+ * defined to raise #UD); otherwise Capstone must reject it too. */
+static const struct ud_doc {
+    uint16_t lo, hi;     /* codes */
+    uint8_t regs;        /* ModRM.reg mask (0xFF: any) */
+    uint8_t forms;       /* U_MEM / U_REG */
+    bool cs;
+    const char *why;
+} ud_docs[] = {
+    /* one-byte map */
+    { 0x62, 0x62, 0xFF, U_REG, true, "BOUND needs a memory operand (EVEX on AVX-512 CPUs)" },
+    { 0x8D, 0x8D, 0xFF, U_REG, false, "LEA needs a memory operand" },
+    { 0x8F, 0x8F, 0xFE, U_ALL, false, "POP Ev group: only /0 is defined (XOP on AMD64)" },
+    { 0xC4, 0xC5, 0xFF, U_REG, true, "LES/LDS need a memory operand (VEX on AVX CPUs)" },
+    { 0xC6, 0xC7, 0xFE, U_ALL, true, "MOV Eb,Ib / Ev,Iv groups: only /0 is defined "
+                                     "(C6 F8 XABORT, C7 F8 XBEGIN are TSX, Haswell)" },
+    { 0xFE, 0xFE, 0xFC, U_ALL, false, "INC/DEC Eb group: only /0 and /1" },
+    { 0xFF, 0xFF, 0x28, U_REG, false, "far CALL/JMP (FF /3, /5) need a memory operand" },
+    { 0xFF, 0xFF, 0x80, U_ALL, false, "FF /7 is undefined from the 386 (an alias of /6 before)" },
+    /* 0F map */
+    { 0x100, 0x100, 0xC0, U_ALL, false, "0F 00 /6, /7: undefined (JMPE on Itanium)" },
+    { 0x101, 0x101, 0x0F, U_REG, true, "0F 01 /0-/3 register forms: later (VMX, MONITOR/MWAIT, "
+                                       "XGETBV/XSETBV, CLAC/STAC, SVM ...)" },
+    { 0x101, 0x101, 0x20, U_ALL, false, "0F 01 /5: undefined (later: RDPKRU, SERIALIZE ...)" },
+    { 0x101, 0x101, 0x80, U_REG, true, "INVLPG needs a memory operand (0F 01 F8 SWAPGS, F9 "
+                                       "RDTSCP are later)" },
+    { 0x104, 0x104, 0xFF, U_ALL, false, "0F 04: undefined" },
+    { 0x105, 0x105, 0xFF, U_ALL, true, "0F 05: SYSCALL (AMD K6, Intel 64); LOADALL on the 286 "
+                                       "(not emulated)" },
+    { 0x107, 0x107, 0xFF, U_ALL, true, "0F 07: SYSRET (AMD K6, Intel 64); LOADALL on the 386 "
+                                       "(not emulated)" },
+    { 0x10A, 0x10A, 0xFF, U_ALL, false, "0F 0A: undefined" },
+    { 0x10C, 0x10C, 0xFF, U_ALL, false, "0F 0C: undefined" },
+    { 0x10D, 0x10F, 0xFF, U_ALL, true, "0F 0D-0F 0F: AMD 3DNow! (PREFETCH/W, FEMMS, 3DNow!)" },
+    { 0x110, 0x117, 0xFF, U_ALL, true, "0F 10-17: SSE (Pentium III), later work" },
+    { 0x118, 0x118, 0xFF, U_ALL, true, "0F 18: SSE prefetch hints (Pentium III), later work" },
+    { 0x124, 0x124, 0xFF, U_ALL, true, "0F 24: MOV from test registers (386/486 only)" },
+    { 0x125, 0x125, 0xFF, U_ALL, false, "0F 25: undefined" },
+    { 0x126, 0x126, 0xFF, U_ALL, true, "0F 26: MOV to test registers (386/486 only)" },
+    { 0x127, 0x127, 0xFF, U_ALL, false, "0F 27: undefined" },
+    { 0x128, 0x12F, 0xFF, U_ALL, true, "0F 28-2F: SSE (Pentium III), later work" },
+    { 0x136, 0x136, 0xFF, U_ALL, false, "0F 36: undefined" },
+    { 0x137, 0x137, 0xFF, U_ALL, true, "0F 37: GETSEC (SMX, later)" },
+    { 0x138, 0x138, 0xFF, U_ALL, true, "0F 38: three-byte map (SSSE3 and later)" },
+    { 0x139, 0x139, 0xFF, U_ALL, false, "0F 39: undefined" },
+    { 0x13A, 0x13A, 0xFF, U_ALL, true, "0F 3A: three-byte map (SSSE3 and later)" },
+    { 0x13B, 0x13F, 0xFF, U_ALL, false, "0F 3B-3F: undefined" },
+    { 0x150, 0x177, 0xFF, U_ALL, true, "0F 50-77: MMX (Pentium MMX / II) and SSE, later work" },
+    { 0x178, 0x179, 0xFF, U_ALL, true, "0F 78/79: VMREAD/VMWRITE (VMX, later)" },
+    { 0x17A, 0x17B, 0xFF, U_ALL, false, "0F 7A/7B: undefined" },
+    { 0x17C, 0x17D, 0xFF, U_ALL, true, "0F 7C/7D: SSE3 (with 66/F2), later" },
+    { 0x17E, 0x17F, 0xFF, U_ALL, true, "0F 7E/7F: MMX MOVD/MOVQ, later work" },
+    { 0x1A6, 0x1A7, 0xFF, U_ALL, true, "0F A6/A7: undefined on Intel (withdrawn 386 XBTS/IBTS and "
+                                       "early-486 CMPXCHG encodings); Capstone decodes VIA PadLock "
+                                       "(XSTORE, XCRYPT*, XSHA*, MONTMUL) register forms" },
+    { 0x1AA, 0x1AA, 0xFF, U_ALL, true, "0F AA: RSM, valid only in SMM, which pcvm does not "
+                                       "emulate (#UD outside SMM)" },
+    { 0x1AE, 0x1AE, 0xFF, U_ALL, true, "0F AE: FXSAVE/FXRSTOR (later work), SSE LDMXCSR/STMXCSR, "
+                                       "later fences/CLFLUSH" },
+    { 0x1B8, 0x1B8, 0xFF, U_ALL, true, "0F B8: JMPE (Itanium); POPCNT with F3 (later)" },
+    { 0x1B9, 0x1B9, 0xFF, U_ALL, true, "0F B9: UD1, defined to raise #UD" },
+    { 0x1B2, 0x1B2, 0xFF, U_REG, false, "LSS needs a memory operand" },
+    { 0x1B4, 0x1B5, 0xFF, U_REG, false, "LFS/LGS need a memory operand" },
+    { 0x1BA, 0x1BA, 0x0F, U_ALL, false, "0F BA /0-/3: undefined" },
+    { 0x1C2, 0x1C6, 0xFF, U_ALL, true, "0F C2-C6: SSE/MMX (CMPPS, MOVNTI, PINSRW, PEXTRW, SHUFPS), "
+                                       "later work" },
+    { 0x1C7, 0x1C7, 0xFD, U_ALL, true, "0F C7 other than /1: later (VMX VMPTRLD.., RDRAND, "
+                                       "RDSEED, XSAVES ...)" },
+    { 0x1C7, 0x1C7, 0x02, U_REG, false, "CMPXCHG8B needs a memory operand" },
+    { 0x1D0, 0x1FE, 0xFF, U_ALL, true, "0F D0-FE: MMX and SSE, later work" },
+    { 0x1FF, 0x1FF, 0xFF, U_ALL, true, "0F FF: UD0, defined to raise #UD" },
+};
+#define N_UD_DOCS (sizeof ud_docs / sizeof ud_docs[0])
+
+static const struct ud_doc *ud_doc_for(unsigned code, unsigned reg, bool mem)
+{
+    for (size_t k = 0; k < N_UD_DOCS; k++) {
+        const struct ud_doc *u = &ud_docs[k];
+        if (code >= u->lo && code <= u->hi && (u->regs >> reg & 1) &&
+            (u->forms & (mem ? U_MEM : U_REG)))
+            return u;
+    }
+    return NULL;
+}
+
+static bool is_prefix_p2(unsigned b)
+{
+    switch (b) {
+    case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65: case 0x66:
+    case 0x67: case 0xF0: case 0xF2: case 0xF3:
+        return true;
+    default:
+        return false;
+    }
+}
+
+Test(decoder, coverage_pentium2)
+{
+    struct cpu *c = cpu_of("pentium2");
+    unsigned long units = 0, defined = 0, ud = 0, cs_later = 0, quirk = 0, failures = 0;
+    unsigned long doc_hits[N_UD_DOCS] = { 0 };
+
+    /* The prefixes are consumed as prefixes: "P 90" is a 2-byte NOP. */
+    for (unsigned b = 0; b < 256; b++) {
+        if (!is_prefix_p2(b))
+            continue;
+        uint8_t buf[16] = { (uint8_t)b, 0x90 };
+        struct insn i;
+        pcvm_decode(c, true, buf, sizeof buf, &i);
+        cr_expect(i.len == 2 && i.op == 0x90 && i.nprefix == 1, "prefix %02x", b);
+    }
+
+    for (int mode32 = 0; mode32 < 2; mode32++) {
+        csh h = cs_open_mode(mode32);
+        cs_insn *ci = cs_malloc(h);
+        for (unsigned code = 0; code < 0x200; code++) {
+            if (code < 0x100 && (is_prefix_p2(code) || code == 0x0F))
+                continue;
+            /* x87: every ESC encoding has a row; what runs is the x87 work's */
+            if (code >= 0xD8 && code <= 0xDF)
+                continue;
+            for (unsigned reg = 0; reg < 8; reg++) {
+                for (unsigned form = 0; form < 9; form++) {
+                    /* form 0: memory ([bx+si] / [eax]), 1-8: register rm 0-7 */
+                    bool mem = form == 0;
+                    uint8_t modrm = (uint8_t)(mem ? reg << 3 : 0xC0 | reg << 3 | (form - 1));
+                    uint8_t buf[16] = { 0 };
+                    unsigned n = 0;
+                    if (code >= 0x100)
+                        buf[n++] = 0x0F;
+                    buf[n++] = (uint8_t)code;
+                    buf[n++] = modrm;
+                    struct insn i;
+                    pcvm_decode(c, mode32, buf, sizeof buf, &i);
+                    bool pv = pcvm_defined(c, &i);
+                    const uint8_t *p = buf;
+                    size_t left = sizeof buf;
+                    uint64_t addr = 0;
+                    bool cs = cs_disasm_iter(h, &p, &left, &addr, ci);
+                    units++;
+                    if (pv) {
+                        defined++;
+                        if (cs)
+                            continue;
+                        struct ctx x = { c, mode32, buf, sizeof buf, &i, true, NULL };
+                        int q = classify(&x);
+                        if (q >= 0) {
+                            quirk_count[q]++;
+                            quirk++;
+                            continue;
+                        }
+                        if (failures++ < 4000)
+                            cr_log_error("%d-bit %03x /%u %s: pcvm decodes, Capstone rejects",
+                                         mode32 ? 32 : 16, code, reg, mem ? "mem" : "reg");
+                        continue;
+                    }
+                    ud++;
+                    const struct ud_doc *u = ud_doc_for(code, reg, mem);
+                    if (!u) {
+                        if (failures++ < 4000)
+                            cr_log_error("%d-bit %03x /%u %s (modrm %02x): #UD in pcvm but not "
+                                         "in the documented list (Capstone: %s %s)",
+                                         mode32 ? 32 : 16, code, reg, mem ? "mem" : "reg",
+                                         modrm, cs ? ci->mnemonic : "rejects",
+                                         cs ? ci->op_str : "");
+                        continue;
+                    }
+                    doc_hits[u - ud_docs]++;
+                    if (cs) {
+                        cs_later++;
+                        if (!u->cs && failures++ < 40)
+                            cr_log_error("%d-bit %03x /%u %s: listed as undefined (%s) but "
+                                         "Capstone decodes %s %s", mode32 ? 32 : 16, code,
+                                         reg, mem ? "mem" : "reg", u->why, ci->mnemonic,
+                                         ci->op_str);
+                    }
+                }
+            }
+        }
+        cs_free(ci, 1);
+        cs_close(&h);
+    }
+    /* no stale entries */
+    for (size_t k = 0; k < N_UD_DOCS; k++)
+        cr_expect(doc_hits[k] > 0, "documented #UD entry never hit: %s", ud_docs[k].why);
+    cr_expect_eq(failures, 0, "%lu coverage failures", failures);
+    printf("decoder/coverage pentium2: %lu encodings (16+32-bit): %lu defined, %lu #UD "
+           "(all in the %zu-entry list; Capstone decodes %lu of them as later or "
+           "fault-by-definition instructions), %lu quirks\n",
+           units, defined, ud, N_UD_DOCS, cs_later, quirk);
+    print_quirks();
+    fflush(stdout);
+}
+
+/* ------------------------------------------------------------------ */
+/* Older models and prefix rules: explicit expectations                 */
+
+struct spot {
+    const char *model;
+    bool m32;
+    const char *hex;        /* instruction bytes */
+    unsigned len;           /* decoded length (not checked for #UD) */
+    const char *mnem;       /* NULL: #UD (or over-long) */
+    uint8_t flags;          /* I_* bits that must be set */
+    const char *why;
+};
+
+static const struct spot spots[] = {
+    /* 8086: the aliases Capstone cannot know (SingleStepTests 8086 metadata) */
+    { "8086", 0, "60 05", 2, "jo", 0, "60-6F alias 70-7F" },
+    { "8086", 0, "6f fe", 2, "jg", 0, "60-6F alias 70-7F" },
+    { "8086", 0, "66 05", 2, "jbe", 0, "66 is JBE, not a prefix" },
+    { "8086", 0, "64 00", 2, "je", 0, "64 is JE, not a prefix" },
+    { "8086", 0, "c0 34 12", 3, "ret", 0, "C0 alias of C2" },
+    { "8086", 0, "c1", 1, "ret", 0, "C1 alias of C3" },
+    { "8086", 0, "c8 34 12", 3, "retf", 0, "C8 alias of CA" },
+    { "8086", 0, "c9", 1, "retf", 0, "C9 alias of CB" },
+    { "8086", 0, "d0 f0", 2, "setmo", 0, "D0 /6 SETMO" },
+    { "8086", 0, "d1 30", 2, "setmo", 0, "D1 /6 SETMO, memory" },
+    { "8086", 0, "d2 36 34 12", 4, "setmoc", 0, "D2 /6 SETMOC, disp16" },
+    { "8086", 0, "d3 f1", 2, "setmoc", 0, "D3 /6 SETMOC" },
+    { "8086", 0, "0f", 1, "pop", 0, "0F is POP CS" },
+    { "8086", 0, "ff f8", 2, "push", 0, "FF /7 alias of FF /6" },
+    { "8086", 0, "ff 3e 34 12", 4, "push", 0, "FF /7 alias of FF /6, disp16" },
+    { "8086", 0, "f1 90", 2, "nop", I_LOCK, "F1 is a LOCK prefix" },
+    { "8086", 0, "c6 c8 12", 3, "mov", 0, "C6 ignores ModRM.reg" },
+    { "8086", 0, "c7 f8 34 12", 4, "mov", 0, "C7 ignores ModRM.reg" },
+    { "8086", 0, "8c f0", 2, "mov", 0, "8C: the handler uses sreg bits 1:0" },
+    { "8086", 0, "82 c8 12", 3, "or", 0, "82 alias of 80" },
+    { "8086", 0, "d6", 1, "salc", 0, "SALC" },
+    { "8086", 0, "f6 c8 12", 3, "test", 0, "F6 /1 alias of F6 /0" },
+    { "8086", 0, "f7 48 05 34 12", 5, "test", 0, "F7 /1 alias, disp8 then imm16" },
+    { "8086", 0, "26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 90", 21, "nop", 0,
+      "no length limit on the 8086" },
+    /* 80186 */
+    { "80186", 0, "0f", 1, NULL, 0, "0F: #UD (POP CS is 8086-only)" },
+    { "80186", 0, "60", 1, "pushaw", 0, "PUSHA" },
+    { "80186", 0, "c8 34 12 01", 4, "enter", 0, "ENTER" },
+    { "80186", 0, "c0 f0 05", 3, "sal", 0, "C0 /6 alias of SHL" },
+    { "80186", 0, "d0 f0", 2, "sal", 0, "D0 /6 alias of SHL from the 186" },
+    { "80186", 0, "f1 90", 2, "nop", I_LOCK, "F1 is a LOCK prefix before the 386" },
+    { "80186", 0, "66 90", 1, NULL, 0, "66 is not a prefix before the 386" },
+    { "80186", 0, "ff f8", 2, "push", 0, "FF /7 alias of FF /6" },
+    /* 80286 (SingleStepTests 80286 metadata) */
+    { "80286", 0, "0f 01 e0", 3, "smsw", 0, "SMSW AX" },
+    { "80286", 0, "0f 05", 2, NULL, 0, "LOADALL: not emulated" },
+    { "80286", 0, "0f 20 c0", 3, NULL, 0, "MOV CR is 386+" },
+    { "80286", 0, "0f 01 38", 3, NULL, 0, "INVLPG is 486+" },
+    { "80286", 0, "63 c0", 2, "arpl", 0, "ARPL register form" },
+    { "80286", 0, "d0 f0", 2, "sal", 0, "D0 /6 alias of SHL" },
+    { "80286", 0, "ff f8", 2, "push", 0, "FF /7 alias of FF /6" },
+    { "80286", 0, "f1 90", 2, "nop", I_LOCK, "F1 is a LOCK prefix" },
+    { "80286", 0, "64 90", 1, NULL, 0, "64 is not a prefix on the 286" },
+    { "80286", 0, "c6 c8 12", 3, NULL, 0, "C6 /1 is #UD" },
+    { "80286", 0, "8f c8", 2, NULL, 0, "8F /1 is #UD" },
+    { "80286", 0, "26 26 26 26 26 26 26 26 26 90", 10, "nop", 0, "10 bytes: the limit" },
+    { "80286", 0, "26 26 26 26 26 26 26 26 26 26 90", 11, NULL, 0, "11 bytes: over the limit" },
+    /* 80386 and later */
+    { "80386", 0, "f1", 1, "int1", 0, "F1 is INT1 (ICEBP)" },
+    { "80386", 0, "ff f8", 2, NULL, 0, "FF /7 is #UD" },
+    { "80386", 1, "0f 20 c0", 3, "mov", 0, "MOV EAX,CR0" },
+    { "80386", 1, "0f 22 00", 3, "mov", 0, "MOV CR0,EAX: mod is ignored" },
+    { "80386", 1, "0f a2", 2, NULL, 0, "CPUID is Pentium+" },
+    { "80386", 1, "0f c8", 2, NULL, 0, "BSWAP is 486+" },
+    { "80386", 1, "26 26 26 26 26 26 26 26 26 26 26 26 26 26 90", 15, "nop", 0, "15 bytes: the limit" },
+    { "80386", 1, "26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 90", 16, NULL, 0,
+      "16 bytes: over the limit" },
+    { "80486", 1, "0f c9", 2, "bswap", 0, "BSWAP ECX" },
+    { "pentium", 1, "0f 40 c0", 3, NULL, 0, "CMOV is P6+" },
+    { "pentium", 1, "0f 1f 00", 3, NULL, 0, "NOP Ev is P6+" },
+    { "pentium2", 1, "0f 40 c0", 3, "cmovo", 0, "CMOVO" },
+    { "pentium2", 1, "0f 1f 84 00 00 00 00 00", 8, "nop", 0, "8-byte NOP" },
+    { "pentium2", 1, "66 0f 1f 44 00 00", 6, "nop", 0, "6-byte NOP (SIB, disp8)" },
+    { "pentium2", 0, "66 0f 1f 44 00", 5, "nop", I_O32, "in 16-bit code the same bytes are [si+0]" },
+    { "pentium2", 1, "0f 1a c0", 3, "nop", 0, "reserved NOP, register form" },
+    /* LOCK (386+): only on a lockable instruction with a memory operand */
+    { "pentium2", 1, "f0 01 00", 3, "add", I_LOCK, "LOCK ADD [EAX],EAX" },
+    { "pentium2", 1, "f0 01 c0", 3, NULL, 0, "LOCK on a register form" },
+    { "pentium2", 1, "f0 90", 2, NULL, 0, "LOCK NOP" },
+    { "pentium2", 1, "f0 39 00", 3, NULL, 0, "LOCK CMP: CMP is not lockable" },
+    { "pentium2", 1, "f0 0f a3 00", 4, NULL, 0, "LOCK BT: BT is not lockable" },
+    { "pentium2", 1, "f0 0f ab 00", 4, "bts", I_LOCK, "LOCK BTS" },
+    { "pentium2", 1, "f0 87 00", 3, "xchg", I_LOCK, "LOCK XCHG" },
+    { "pentium2", 1, "f0 0f c7 08", 4, "cmpxchg8b", I_LOCK, "LOCK CMPXCHG8B" },
+    { "80286", 0, "f0 01 c0", 3, "add", I_LOCK, "the 286 ignores a misplaced LOCK" },
+    /* prefixes: last segment override and last REP win */
+    { "pentium2", 1, "f3 f2 a4", 3, "movsb", I_REPNE, "F3 F2: REPNE" },
+    { "pentium2", 1, "f2 f3 a4", 3, "movsb", I_REP, "F2 F3: REP" },
+    { "pentium2", 0, "66 67 e3 fe", 4, "jecxz", I_O32 | I_A32, "JECXZ by address size" },
+    { "pentium2", 1, "66 e3 fe", 3, "jecxz", 0, "66 does not make JCXZ" },
+    /* immediates and special operands */
+    { "pentium2", 0, "c8 34 12 05", 4, "enter", 0, "ENTER Iw,Ib" },
+    { "pentium2", 1, "66 c8 34 12 05", 5, "enter", 0, "ENTER is Iw,Ib at any size" },
+    { "pentium2", 0, "ea 78 56 34 12", 5, "ljmp", 0, "JMP ptr16:16" },
+    { "pentium2", 0, "66 ea 78 56 34 12 00 f0", 8, "ljmp", I_O32, "JMP ptr16:32" },
+    { "pentium2", 1, "9a 78 56 34 12 00 f0", 7, "lcall", I_O32, "CALL ptr16:32" },
+    { "pentium2", 1, "66 9a 78 56 34 12", 6, "lcall", 0, "CALL ptr16:16" },
+    { "pentium2", 0, "a0 34 12", 3, "mov", 0, "moffs16" },
+    { "pentium2", 0, "67 a1 78 56 34 12", 6, "mov", I_A32, "moffs32 in 16-bit code" },
+    { "pentium2", 1, "67 a3 34 12", 4, "mov", 0, "moffs16 in 32-bit code" },
+    { "pentium2", 1, "66 a1 78 56 34 12", 6, "mov", 0, "66 does not change the moffs size" },
+    { "pentium2", 0, "f6 06 34 12 56", 5, "test", 0, "F6 /0: disp16 then imm8" },
+    { "pentium2", 0, "f6 16 34 12", 4, "not", 0, "F6 /2: no immediate" },
+    { "pentium2", 1, "f7 04 25 78 56 34 12 01 00 00 00", 11, "test", 0, "F7 /0 SIB no base: disp32, imm32" },
+    { "pentium2", 1, "f7 1c 25 78 56 34 12", 7, "neg", 0, "F7 /3 SIB no base: disp32 only" },
+    { "pentium2", 1, "8b 44 24 08", 4, "mov", 0, "[esp+8]" },
+    { "pentium2", 1, "8b 45 00", 3, "mov", 0, "[ebp+0]: mod 1 rm 5" },
+    { "pentium2", 1, "8b 05 78 56 34 12", 6, "mov", 0, "[disp32]: mod 0 rm 5" },
+    { "pentium2", 1, "8b 84 cd 78 56 34 12", 7, "mov", 0, "[ebp+ecx*8+disp32]" },
+    { "pentium2", 0, "8b 46 00", 3, "mov", 0, "[bp+0]" },
+    { "pentium2", 0, "8b 06 34 12", 4, "mov", 0, "[disp16]: mod 0 rm 6" },
+    { "pentium2", 0, "67 8b 04 24", 4, "mov", I_A32, "32-bit SIB in 16-bit code" },
+    { "pentium2", 1, "67 8b 06 34 12", 5, "mov", 0, "16-bit [disp16] in 32-bit code" },
+    { "pentium2", 1, "69 c0 78 56 34 12", 6, "imul", 0, "IMUL Gv,Ev,Iv" },
+    { "pentium2", 1, "6b 44 24 04 ff", 5, "imul", 0, "IMUL Gv,Ev,Ib sign-extended" },
+    { "pentium2", 1, "0f ba 20 05", 4, "bt", 0, "0F BA /4 Ib" },
+    { "pentium2", 1, "0f a4 c0 05", 4, "shld", 0, "SHLD Ib" },
+    { "pentium2", 1, "0f 80 fe ff ff ff", 6, "jo", 0, "Jcc rel32" },
+    { "pentium2", 0, "0f 80 fe ff", 4, "jo", 0, "Jcc rel16" },
+};
+
+static unsigned parse_hex(const char *h, uint8_t *out, unsigned max)
+{
+    unsigned n = 0, v;
+    int used;
+    while (n < max && sscanf(h, " %2x%n", &v, &used) == 1) {
+        out[n++] = (uint8_t)v;
+        h += used;
+    }
+    return n;
+}
+
+Test(decoder, old_models_and_prefix_rules)
+{
+    unsigned checked = 0;
+    for (size_t k = 0; k < sizeof spots / sizeof spots[0]; k++) {
+        const struct spot *sp = &spots[k];
+        struct cpu *c = cpu_of(sp->model);
+        uint8_t buf[32] = { 0 };
+        parse_hex(sp->hex, buf, sizeof buf);
+        struct insn i;
+        pcvm_decode(c, sp->m32, buf, sizeof buf, &i);
+        char m[32];
+        insn_mnemonic(c, &i, m, sizeof m);
+        bool def = pcvm_defined(c, &i);
+        if (sp->mnem) {
+            cr_expect_eq(i.len, sp->len, "%s [%s] (%s): length %u, expected %u", sp->model,
+                         sp->hex, sp->why, i.len, sp->len);
+            cr_expect(def, "%s [%s] (%s): #UD, expected %s", sp->model, sp->hex, sp->why, sp->mnem);
+            cr_expect_str_eq(m, sp->mnem, "%s [%s] (%s): %s", sp->model, sp->hex, sp->why, m);
+            cr_expect_eq(i.flags & sp->flags, sp->flags, "%s [%s] (%s): flags %#x", sp->model,
+                         sp->hex, sp->why, i.flags);
+        } else {
+            cr_expect(!def, "%s [%s] (%s): decodes as %s, expected #UD/#GP", sp->model, sp->hex,
+                      sp->why, m);
+            if (i.fn != op_UD) /* over-long: the length is still exact */
+                cr_expect_eq(i.len, sp->len, "%s [%s] (%s): length %u, expected %u", sp->model,
+                             sp->hex, sp->why, i.len, sp->len);
+        }
+        checked++;
+    }
+    printf("decoder/old_models_and_prefix_rules: %u explicit cases\n", checked);
+    fflush(stdout);
+}
+
+/* The buffer hook decodes exactly what the guest-memory fetcher does. */
+Test(decoder, buffer_hook_matches_memory)
+{
+    struct harness *h = harness_new("pentium2", 1 << 20);
+    cr_assert_not_null(h);
+    struct cpu *c = &h->cpu;
+    const struct optable *t = optable_for(c->model->gen);
+    rng_state = 12345;
+    unsigned n = 0;
+    for (int mode32 = 0; mode32 < 2; mode32++) {
+        if (mode32)
+            harness_flat32(h);
+        for (size_t k = 0; k < optable_nrows(); k++) {
+            const struct optable_row *r = optable_row(k);
+            if (r->old || c->model->gen < r->gen)
+                continue;
+            for (int rep = 0; rep < 4; rep++) {
+                uint8_t b[32];
+                make_instance(r, c->model->gen, code_has_modrm(t, (unsigned)r->code), b);
+                /* sometimes across a page boundary */
+                uint32_t at = 0x3000 + (rnd() & 1 ? 0xFF8 + (rnd() & 7) : (rnd() & 0x7FF));
+                harness_load(h, at, b, sizeof b);
+                struct insn a, m;
+                pcvm_decode(c, mode32, b, sizeof b, &a);
+                struct fetcher f = { .c = c, .eip = at, .code32 = mode32 };
+                decode_insn(&f, t, &m);
+                cr_assert(a.fn == m.fn && a.disp == m.disp && a.imm == m.imm &&
+                          a.imm2 == m.imm2 && a.op == m.op && a.len == m.len &&
+                          a.flags == m.flags && a.modrm == m.modrm && a.reg == m.reg &&
+                          a.rm == m.rm && a.base == m.base && a.index == m.index &&
+                          a.scale == m.scale && a.seg == m.seg && a.nprefix == m.nprefix &&
+                          a.row == m.row, "row %s differs between buffer and memory", r->name);
+                n++;
+            }
+        }
+    }
+    harness_free(h);
+    printf("decoder/buffer_hook_matches_memory: %u instances\n", n);
     fflush(stdout);
 }
