@@ -209,7 +209,7 @@ static struct block *lookup(struct cpu *c, struct insn *one)
                   (last >= c->eip && (cpu_code32(c) || last <= 0xFFFF));
         if (unlikely(b->page2 != BC_NO_PAGE)) {
             uint32_t p2;
-            ok = mmu_translate(c, (lin | 0xFFF) + 1, false, &p2) &&
+            ok = ok && mmu_translate(c, (lin | 0xFFF) + 1, false, &p2) &&
                  (p2 & ~0xFFFu) == b->page2;
         }
         if (ok && last <= c->seg[S_CS].limit)
