@@ -239,6 +239,11 @@ enum run_status cpu_run(struct cpu *c, uint64_t max_insns)
             c->exc_nesting = 0;
             return RUN_SHUTDOWN;
         }
+        /* The faulting instruction plus the delivery count as one step:
+         * cpu_run(c, 1) stops at the handler's first instruction (what a
+         * single step shows), and code that faults on every instruction
+         * cannot keep cpu_run from returning. */
+        c->icount++;
     }
     while (c->icount < end) {
         if (unlikely(c->attention)) {
