@@ -98,7 +98,12 @@ void mmu_lin_write_slow(struct cpu *c, uint32_t lin, uint32_t v, unsigned n)
  * fault and a legal access that needs care. */
 static _Noreturn void seg_fault(struct cpu *c, int sreg)
 {
-    cpu_raise_err(c, sreg == S_SS ? EX_SS : EX_GP, 0);
+    /* In real mode the 80286 reports every segment overrun, the stack
+     * segment's included, as interrupt 13 (80286 PRM real-mode
+     * exceptions; confirmed by the SingleStepTests 80286 data); the 386
+     * and later raise #SS for SS there too. */
+    bool ss = sreg == S_SS && (cpu_pe(c) || c->model->gen >= GEN_80386);
+    cpu_raise_err(c, ss ? EX_SS : EX_GP, 0);
 }
 
 /* Is [off, off+n) inside segment s?  (SDM Vol. 3 5.3: expand-down
