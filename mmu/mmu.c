@@ -99,9 +99,9 @@ void mmu_lin_write_slow(struct cpu *c, uint32_t lin, uint32_t v, unsigned n)
 static _Noreturn void seg_fault(struct cpu *c, int sreg)
 {
     /* In real mode the 80286 reports every segment overrun, the stack
-     * segment's included, as interrupt 13 (80286 PRM real-mode
-     * exceptions; confirmed by the SingleStepTests 80286 data); the 386
-     * and later raise #SS for SS there too. */
+     * segment's included, as interrupt 13 (as the SingleStepTests 80286
+     * data, captured from a real chip, show); protected mode and the
+     * 386 and later raise #SS for SS. */
     bool ss = sreg == S_SS && (cpu_pe(c) || c->model->gen >= GEN_80386);
     cpu_raise_err(c, ss ? EX_SS : EX_GP, 0);
 }
