@@ -101,7 +101,8 @@ struct optable {
 };
 /* Tables per generation, built once on first use (read-only after). */
 const struct optable *optable_for(int gen);
-/* Mnemonic for a decoded instruction ("a/b" forms resolved by size). */
+/* Mnemonic for a decoded instruction ("a/b" forms resolved by operand size,
+ * "a|b" forms by address size). */
 const char *insn_mnemonic(const struct cpu *c, const struct insn *i, char *buf, unsigned n);
 
 /* ---------------- handler declarations from the table ---------------- */
