@@ -26,7 +26,7 @@ const struct cpu_model cpu_models[] = {
       .seg_wrap = true, .has_ud = true, .undef_flags = UF_8086, .max_insn_len = 0,
       .eflags_fixed1 = 0xF002, .eflags_writable = 0x0FD5 },
     { .name = "80286", .gen = GEN_80286, .addr_bits = 24, .shift_mask = true,
-      .has_ud = true, .undef_flags = UF_80286, .max_insn_len = 10, .long_insn_vector = 6,
+      .has_ud = true, .undef_flags = UF_80286, .max_insn_len = 10, .long_insn_vector = 13,
       .eflags_fixed1 = 0x0002, .eflags_writable = 0x7FD5 },
     { .name = "80386", .gen = GEN_80386, .addr_bits = 32, .shift_mask = true,
       .has_ud = true, .max_insn_len = 15, .long_insn_vector = 13,
