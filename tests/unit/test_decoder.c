@@ -1,17 +1,25 @@
 /* The decoder against Capstone 4.
  *
- * decoder/random: for every row of cpu/opcodes.def that a Pentium II has,
- * many random instances (random legal prefixes, a ModRM whose reg field
- * selects the row, random mod/rm, SIB, displacement and immediate bytes)
- * are decoded by pcvm (through the fetcher's buffer hook) and by Capstone
- * in 16-bit and 32-bit mode.  Length must match exactly; the mnemonic must
+ * decoder/random: for every OP row of cpu/opcodes.def a model has, many
+ * random instances (random legal prefixes, a ModRM whose reg field selects
+ * the row, random mod/rm, SIB, displacement and immediate bytes) are
+ * decoded by pcvm (through the fetcher's buffer hook) and by Capstone:
+ * pentium2 down to 80386 in 16-bit and 32-bit mode, 80286/80186/8086 in
+ * 16-bit mode (fixed seed).  Length must match exactly; the mnemonic must
  * match after the normalisation below; the memory operand (base, index,
- * scale, displacement, segment override) and the immediates must match.
+ * scale, displacement, segment override), the register operand and the
+ * immediates must match.
+ *
+ * decoder/old_models_and_prefix_rules: explicit expectations where
+ * Capstone cannot judge (8086/80186/80286 aliases, model limits, LOCK).
+ *
+ * decoder/buffer_hook_matches_memory: the buffer hook decodes exactly what
+ * the guest-memory fetcher does.
  *
  * decoder/coverage: every encoding of the one-byte and 0F maps (each
  * ModRM.reg, memory and register forms) is classified defined/#UD by pcvm
  * and by Capstone; the #UD encodings must be exactly the documented list
- * `undocumented_ok` below, each with its reason.
+ * `ud_docs` below, each with its reason.
  *
  * Every case where pcvm and Capstone legitimately disagree is listed in
  * the `quirks` table with a reason, and counted separately; nothing is
@@ -141,7 +149,7 @@ struct ctx {
 };
 
 enum {
-    Q_CS_OPSIZE, Q_VEX, Q_0F01_REG, Q_X87_RESERVED, Q_SREG67, Q_0FC7_LATER,
+    Q_CS_OPSIZE, Q_VEX, Q_0F01_REG, Q_X87_RESERVED, Q_SREG67,
     Q_HINTNOP_REG, Q_CS_TARGET16, Q_COUNT
 };
 
@@ -172,10 +180,6 @@ static const struct quirk {
         "8C/8E with ModRM.reg 6/7: the table row is ANY because the segment "
         "field is decoded per model by the handler (the 8086 ignores bit 2); "
         "on 286+ the handler raises #UD.  Capstone rejects them at decode time" },
-    [Q_0FC7_LATER] = { "0fc7-later",
-        "0F C7 other than /1 memory: Capstone decodes later instructions "
-        "(vmptrld/vmptrst/vmclear/vmxon, rdrand, rdseed, xrstors, xsavec, "
-        "xsaves); on a Pentium II they are #UD" },
     [Q_HINTNOP_REG] = { "nop-ev-reg",
         "0F 1F (and the reserved-NOP space 0F 19-0F 1E) with mod=3: NOP Ev "
         "takes a register operand too (0F 1F C0 is a 3-byte NOP on every P6); "
@@ -220,8 +224,6 @@ static int classify(const struct ctx *x)
         return Q_X87_RESERVED;
     if (x->pv_def && !x->ci && (op == 0x8C || op == 0x8E) && reg >= 6)
         return Q_SREG67;
-    if (!x->pv_def && x->ci && op == 0x1C7 && !(reg == 1 && mod != 3))
-        return Q_0FC7_LATER;
     if (x->pv_def && !x->ci && op >= 0x119 && op <= 0x11F && mod == 3)
         return Q_HINTNOP_REG;
     return -1;
