@@ -812,6 +812,7 @@ static const struct spot spots[] = {
     { "8086", 0, "f1 90", 2, "nop", I_LOCK, "F1 is a LOCK prefix" },
     { "8086", 0, "c6 c8 12", 3, "mov", 0, "C6 ignores ModRM.reg" },
     { "8086", 0, "c7 f8 34 12", 4, "mov", 0, "C7 ignores ModRM.reg" },
+    { "8086", 0, "8f c8", 2, "pop", 0, "8F ignores ModRM.reg" },
     { "8086", 0, "8c f0", 2, "mov", 0, "8C: the handler uses sreg bits 1:0" },
     { "8086", 0, "82 c8 12", 3, "or", 0, "82 alias of 80" },
     { "8086", 0, "d6", 1, "salc", 0, "SALC" },
