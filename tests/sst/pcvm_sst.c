@@ -120,6 +120,17 @@ static const char *base_name(const char *path)
 /* Reading a (gzip'd) file whole.  gzread also reads uncompressed files
  * as they are, so plain .json works too. */
 
+/* zlib's message without the "path: " it puts in front. */
+static const char *gz_message(const char *path, const char *msg)
+{
+    size_t n = strlen(path);
+    if (!msg || !*msg)
+        return "read error";
+    if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+        return msg + n + 2;
+    return msg;
+}
+
 static char *read_file(const char *path, size_t *len)
 {
     errno = 0;
@@ -152,7 +163,7 @@ static char *read_file(const char *path, size_t *len)
             else if (err == Z_ERRNO)
                 file_error(path, "%s", strerror(errno));
             else
-                file_error(path, "bad gzip data (%s)", msg && *msg ? msg : "read error");
+                file_error(path, "bad gzip data (%s)", gz_message(path, msg));
             goto fail;
         }
         if (r == 0)
