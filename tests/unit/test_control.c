@@ -531,6 +531,18 @@ Test(control, esc_and_wait)
     cr_assert_eq(h->cpu.eip, 0x1008);
     harness_free(h);
 
+    h = mk("80286");
+    LOAD(h, CODE, 0xD8, 0x7D, 0x22, 0xF4);              /* fdivr dword [di+22h] */
+    cr_assert_eq(run_vec(h, CODE, 10), NONE, "286 without 287, EM=0: no effect");
+    cr_assert_eq(h->cpu.eip, 0x1004);
+    LOAD(h, 0x1100, 0xD8, 0x24, 0xF4);                  /* fsub dword [si] */
+    h->cpu.reg[R_ESI] = 0xFFFF;
+    cr_assert_eq(run_vec(h, 0x1100, 10), EX_GP, "operand crosses the segment end");
+    h->cpu.reg[R_ESP] = STACK;
+    h->cpu.cr[0] |= CR0_TS;
+    cr_assert_eq(run_vec(h, CODE, 10), EX_NM, "286, TS=1: #NM");
+    harness_free(h);
+
     h = mk("pentium2");
     LOAD(h, CODE, 0xD9, 0xE8, 0xF4);                    /* fld1 */
     h->cpu.cr[0] |= CR0_EM;
