@@ -647,7 +647,7 @@ static uint16_t got_reg(const struct cpu *c, int r)
 }
 
 static bool compare(const struct cpu *c, const struct test *t, struct bus *bus,
-                    struct diff *d)
+                    enum run_status st, struct diff *d)
 {
     uint16_t mask = t->flags_mask;
     for (int r = 0; r < RG_COUNT; r++) {
@@ -664,6 +664,11 @@ static bool compare(const struct cpu *c, const struct test *t, struct bus *bus,
     }
     if (c->eip > 0xFFFF)
         diff_add(d, "eip: %08X has bits above 16", c->eip);
+    for (int r = 0; r < RG_COUNT; r++)
+        if (gpr_of[r] >= 0 && c->reg[gpr_of[r]] > 0xFFFF)
+            diff_add(d, "e%s: %08X has bits above 16", reg_names[r], c->reg[gpr_of[r]]);
+    if (c->seg[S_FS].sel || c->seg[S_GS].sel)
+        diff_add(d, "fs/gs: %04X/%04X, should be 0", c->seg[S_FS].sel, c->seg[S_GS].sel);
     for (size_t k = 0; k < t->nfram; k++) {
         uint32_t a = t->fram[k].addr;
         uint8_t exp = t->fram[k].val, got = (uint8_t)bus_read(bus, a, 1), m = 0xFF;
@@ -675,6 +680,24 @@ static bool compare(const struct cpu *c, const struct test *t, struct bus *bus,
             diff_add(d, "ram[%06X]: expected %02X got %02X%s", a, exp, got,
                      m != 0xFF ? " (pushed flags, masked)" : "");
     }
+    /* Bytes of initial.ram that final.ram does not list must be as they
+     * were (the 80286 tests list only the bytes that changed). */
+    for (size_t k = 0; k < t->niram; k++) {
+        uint32_t a = t->iram[k].addr;
+        bool listed = false;
+        for (size_t j = 0; j < t->nfram && !listed; j++)
+            listed = t->fram[j].addr == a;
+        for (size_t j = 0; j < k && !listed; j++)
+            listed = t->iram[j].addr == a; /* listed twice: checked once */
+        uint8_t got = (uint8_t)bus_read(bus, a, 1);
+        if (!listed && got != t->iram[k].val)
+            diff_add(d, "ram[%06X]: expected %02X (unchanged) got %02X", a,
+                     t->iram[k].val, got);
+    }
+    if (c->model->gen >= GEN_80286 && st != RUN_HALTED && st != RUN_DEAD)
+        diff_add(d, "did not stop at a HLT (%s)", run_status_name(st));
+    if (st == RUN_SHUTDOWN && c->model->gen < GEN_80286)
+        diff_add(d, "shutdown (triple fault)");
     return d->n == 0;
 }
 
@@ -801,7 +824,7 @@ static void run_file(const char *path)
         unsigned steps;
         enum run_status st = execute(c, t, &steps);
         struct diff d = { .n = 0 };
-        if (compare(c, t, &rig->bus, &d)) {
+        if (compare(c, t, &rig->bus, st, &d)) {
             pass++;
         } else {
             if (fail == 0 || opt.verbose)
