@@ -10,6 +10,7 @@
 #include "../mmu/mem.h"
 #include "decode.h"
 #include "flags.h"
+#include "stack.h"
 
 HANDLER(op_UD)
 {
@@ -35,15 +36,10 @@ _Noreturn void cpu_raise(struct cpu *c, int vector)
 
 /* ---------------- interrupt delivery ---------------- */
 
-static void push16_real(struct cpu *c, uint16_t v)
-{
-    uint32_t sp = (c->reg[R_ESP] - 2) & 0xFFFF;
-    cpu_wr16(c, S_SS, sp, v);
-    set_r16(c, R_ESP, (uint16_t)sp);
-}
-
 /* Real mode (and the real-mode part of every model): push FLAGS, CS, IP
- * and jump through the interrupt vector table (SDM Vol. 3 20.1.4). */
+ * and jump through the interrupt vector table (SDM Vol. 3 20.1.4).  The
+ * stack pointer (SP, or ESP with a 32-bit SS) moves only once all three
+ * words are written, so a stack fault leaves it as it was. */
 static void interrupt_real(struct cpu *c, int vector, uint32_t next_eip)
 {
     uint32_t entry = (uint32_t)vector * 4;
@@ -52,9 +48,11 @@ static void interrupt_real(struct cpu *c, int vector, uint32_t next_eip)
     uint16_t ip = lin_rd16(c, c->idtr.base + entry);
     uint16_t cs = lin_rd16(c, c->idtr.base + entry + 2);
     uint32_t flags = cpu_get_eflags(c);
-    push16_real(c, (uint16_t)flags);
-    push16_real(c, c->seg[S_CS].sel);
-    push16_real(c, (uint16_t)next_eip);
+    uint32_t sp = stk_sp(c);
+    stk_push16(c, &sp, (uint16_t)flags);
+    stk_push16(c, &sp, c->seg[S_CS].sel);
+    stk_push16(c, &sp, (uint16_t)next_eip);
+    stk_commit(c, sp);
     c->eflags &= ~(uint32_t)(F_IF | F_TF | F_AC | F_RF);
     cpu_load_seg_real(c, S_CS, cs);
     c->eip = ip;

@@ -963,3 +963,18 @@ Test(control, privileged_in_protected_mode_cpl3)
     cr_assert_eq(h->cpu.eflags & F_IF, 0);
     harness_free(h);
 }
+
+/* Real-mode interrupt delivery moves SP only after all three words are
+ * pushed: with SP = 3 the CS push crosses offset FFFF (a fault on the
+ * 286), the faults escalate to a shutdown and SP is still 3. */
+Test(control, interrupt_stack_fault_leaves_sp)
+{
+    struct harness *h = mk("80286");
+    struct cpu *c = &h->cpu;
+    LOAD(h, CODE, 0xCC);
+    c->reg[R_ESP] = 3;
+    cr_assert_eq(harness_run(h, CODE, 10), RUN_SHUTDOWN);
+    cr_assert_eq(c->reg[R_ESP], 3);
+    cr_assert_eq(c->eip, CODE);
+    harness_free(h);
+}
