@@ -82,9 +82,10 @@ struct options {
     const char *cpu;          /* -cpu MODEL, or NULL: from the path */
     bool verbose;
     double min_pass;          /* < 0: any failure fails the run */
+    long only;                /* --test N: only the test at position N, or -1 */
 };
 
-static struct options opt = { .min_pass = -1.0 };
+static struct options opt = { .min_pass = -1.0, .only = -1 };
 static unsigned long total_pass, total_fail;
 static bool bad_input;        /* some file could not be used: exit 2 */
 
@@ -813,8 +814,12 @@ static void run_file(const char *path)
     rig_use_model(model);
     struct cpu *c = &rig->cpu;
     unsigned long pass = 0, fail = 0;
+    size_t ran = 0;
     for (k = 0; k < n; k++) {
         struct test *t = &tests[k];
+        if (opt.only >= 0 && (long)k != opt.only)
+            continue;
+        ran++;
         t->init[RG_FLAGS] = initial_flags(model, t->init[RG_FLAGS]);
         for (int r = 0; r < RG_COUNT; r++)
             if (!((t->fin_listed >> r) & 1))
@@ -833,7 +838,7 @@ static void run_file(const char *path)
         }
         cleanup(c, t);
     }
-    printf("%s: %lu/%zu\n", base_name(path), pass, n);
+    printf("%s: %lu/%zu\n", base_name(path), pass, ran);
     fflush(stdout);
     total_pass += pass;
     total_fail += fail;
@@ -905,6 +910,7 @@ static void usage(FILE *f)
 "                    default: 8086 for paths with /8086/, 80286 for /80286/\n"
 "  -v                print every failing test (default: the first per file)\n"
 "  --min-pass P      succeed when at least P %% of the tests pass\n"
+"  --test N          run only the test at position N (0-based) of each file\n"
 "  -h, --help        this text\n"
 "Prints \"FILE: passed/total\" per file and \"N passed, M failed\" last.\n"
 "A file that cannot be read or is malformed gets a one-line error; the\n"
@@ -962,6 +968,15 @@ int main(int argc, char **argv)
             if (end == argv[k] || *end || errno || !(p >= 0 && p <= 100))
                 return bad_usage("--min-pass: '%s' is not a percentage 0-100", argv[k]);
             opt.min_pass = p;
+        } else if (strcmp(a, "--test") == 0) {
+            if (++k >= argc)
+                return bad_usage("%s needs a test position", a);
+            char *end;
+            errno = 0;
+            long v = strtol(argv[k], &end, 10);
+            if (end == argv[k] || *end || errno || v < 0)
+                return bad_usage("--test: '%s' is not a test position", argv[k]);
+            opt.only = v;
         } else if (strcmp(a, "--dir") == 0) {
             if (++k >= argc)
                 return bad_usage("%s needs a directory", a);
