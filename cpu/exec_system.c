@@ -635,14 +635,17 @@ static void load_dtr(struct cpu *c, const struct insn *i, bool o32,
     *base = b;
 }
 
-/* SGDT/SIDT (not privileged).  With a 16-bit operand size the 286
- * stores 0xFF in the base's top byte and later chips store 0 (SDM Vol. 2
- * SGDT, "IA-32 Architecture Compatibility"). */
-static void store_dtr(struct cpu *c, const struct insn *i, bool o32,
-                      uint32_t base, uint16_t limit)
+/* SGDT/SIDT (not privileged).  The SDM's operation section stores the
+ * full 32-bit base for both operand sizes (SDM Vol. 2 SGDT: "DEST[16:47]
+ * := GDTR(Base); (* Full 32-bit base address stored *)"), as the 386
+ * manual also says.  The 286 has a 24-bit base and stores 1s in the top
+ * byte ("IA-32 Architecture Compatibility"); a base loaded with a 16-bit
+ * LGDT has a zero top byte on later chips, which is the 0-fill that
+ * section mentions. */
+static void store_dtr(struct cpu *c, const struct insn *i, uint32_t base, uint16_t limit)
 {
-    if (!o32)
-        base = (base & 0x00FFFFFFu) | (c->model->gen == GEN_80286 ? 0xFF000000u : 0);
+    if (c->model->gen == GEN_80286)
+        base = (base & 0x00FFFFFFu) | 0xFF000000u;
     uint32_t ea = insn_ea(c, i);
     cpu_wr16(c, i->seg, ea, limit);
     cpu_wr32(c, i->seg, ea_next(c, i, ea, 2), base);
@@ -652,10 +655,10 @@ HANDLER(op_LGDT_m16) { load_dtr(c, i, false, &c->gdtr.base, &c->gdtr.limit); }
 HANDLER(op_LGDT_m32) { load_dtr(c, i, true, &c->gdtr.base, &c->gdtr.limit); }
 HANDLER(op_LIDT_m16) { load_dtr(c, i, false, &c->idtr.base, &c->idtr.limit); }
 HANDLER(op_LIDT_m32) { load_dtr(c, i, true, &c->idtr.base, &c->idtr.limit); }
-HANDLER(op_SGDT_m16) { store_dtr(c, i, false, c->gdtr.base, c->gdtr.limit); }
-HANDLER(op_SGDT_m32) { store_dtr(c, i, true, c->gdtr.base, c->gdtr.limit); }
-HANDLER(op_SIDT_m16) { store_dtr(c, i, false, c->idtr.base, c->idtr.limit); }
-HANDLER(op_SIDT_m32) { store_dtr(c, i, true, c->idtr.base, c->idtr.limit); }
+HANDLER(op_SGDT_m16) { store_dtr(c, i, c->gdtr.base, c->gdtr.limit); }
+HANDLER(op_SGDT_m32) { store_dtr(c, i, c->gdtr.base, c->gdtr.limit); }
+HANDLER(op_SIDT_m16) { store_dtr(c, i, c->idtr.base, c->idtr.limit); }
+HANDLER(op_SIDT_m32) { store_dtr(c, i, c->idtr.base, c->idtr.limit); }
 
 /* ---------------- caches and TLB ---------------- */
 

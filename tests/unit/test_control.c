@@ -907,6 +907,15 @@ Test(control, lgdt_sgdt_roundtrip)
     dtr_roundtrip("80386", false, 0x00BBCCDD, 0x00BBCCDD);
     dtr_roundtrip("pentium2", false, 0x00BBCCDD, 0x00BBCCDD);
     dtr_roundtrip("pentium2", true, 0xAABBCCDD, 0xAABBCCDD);
+
+    /* SGDT with a 16-bit operand size stores all 32 base bits on 386+. */
+    struct harness *h = mk("80386");
+    LOAD(h, CODE, 0x0F, 0x01, 0x06, 0x00, 0x22, 0xF4); /* sgdt [0x2200] */
+    h->cpu.gdtr.base = 0xAABBCCDDu;
+    h->cpu.gdtr.limit = 0x0017;
+    cr_assert_eq(run_vec(h, CODE, 10), NONE);
+    cr_assert_eq(rd(h, 0x2202, 4), 0xAABBCCDDu);
+    harness_free(h);
 }
 
 Test(control, lidt_moves_the_ivt)
