@@ -174,9 +174,12 @@ static void parse_device(const char *arg, struct debugexit_opt *dx)
 
 /* ---------------------------------------------------------------- firmware */
 
-/* Reads the BIOS image: the whole file, which must be 64, 128 or 256 KiB. */
+/* Reads the BIOS image: the whole file, which must be 64, 128 or 256 KiB.
+ * One static buffer (the machine copies the image), so the error exits
+ * leave nothing allocated behind. */
 static uint8_t *read_bios(const char *path, size_t *size)
 {
+    static uint8_t buf[BIOS_MAX + 1];
     FILE *f = fopen(path, "rb");
     if (!f)
         die("%s: cannot open: %s", path, strerror(errno));
@@ -185,9 +188,6 @@ static uint8_t *read_bios(const char *path, size_t *size)
     bool regular = have_st && S_ISREG(st.st_mode);
     if (have_st && S_ISDIR(st.st_mode))
         die("%s: is a directory, not a BIOS image", path);
-    uint8_t *buf = malloc(BIOS_MAX + 1);
-    if (!buf)
-        die("out of memory");
     size_t n = 0;
     while (n < BIOS_MAX + 1) {
         size_t got = fread(buf + n, 1, BIOS_MAX + 1 - n, f);
@@ -195,9 +195,10 @@ static uint8_t *read_bios(const char *path, size_t *size)
             break;
         n += got;
     }
-    if (ferror(f))
-        die("%s: read error: %s", path, strerror(errno));
+    int read_errno = ferror(f) ? errno : 0;
     fclose(f);
+    if (read_errno)
+        die("%s: read error: %s", path, strerror(read_errno));
     if (regular && n <= BIOS_MAX && (uint64_t)st.st_size != n)
         die("%s: short read (%zu of %jd bytes)", path, n, (intmax_t)st.st_size);
     if (n == 0)
@@ -313,11 +314,8 @@ int main(int argc, char **argv)
     /* Firmware: the file given, or the demo ROM built into pcvm. */
     const uint8_t *bios = rom_demo;
     size_t bios_size = rom_demo_size;
-    uint8_t *bios_buf = NULL;
-    if (bios_path) {
-        bios_buf = read_bios(bios_path, &bios_size);
-        bios = bios_buf;
-    }
+    if (bios_path)
+        bios = read_bios(bios_path, &bios_size);
     if (!debugcon)
         debugcon = bios_path ? "none" : "stdio";
 
@@ -347,7 +345,6 @@ int main(int argc, char **argv)
 
     char err[256];
     struct machine *m = machine_create(&cfg, err, sizeof err);
-    free(bios_buf); /* the machine keeps its own copy */
     if (!m)
         die("%s", err);
 
