@@ -477,7 +477,7 @@ static uint16_t flags_mask_for(const struct meta *meta, const struct cpu_model *
         op = k < t->nbytes ? t->bytes[k] : 0;
         reg = -1;
     }
-    char key[8];
+    char key[16];
     snprintf(key, sizeof key, "%02X", op);
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(meta->opcodes, key);
     if (!e)
@@ -936,54 +936,84 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Command-line lists, and everything else main owns, freed by finish(). */
+static const char **files, **dirs;
+static char **owned;
+static int nfiles, ndirs, nowned;
+
+static int finish(int status)
+{
+    for (int k = 0; k < nowned; k++)
+        free(owned[k]);
+    free(owned);
+    free(files);
+    free(dirs);
+    owned = NULL;
+    files = dirs = NULL;
+    nowned = nfiles = ndirs = 0;
+    while (metas) {
+        struct meta *m = metas;
+        metas = m->next;
+        cJSON_Delete(m->root);
+        free(m->dir);
+        free(m);
+    }
+    if (rig) {
+        blockcache_free(&rig->bc);
+        bus_free(&rig->bus);
+        free(rig);
+        rig = NULL;
+    }
+    return status;
+}
+
 int main(int argc, char **argv)
 {
-    const char **files = xrealloc(NULL, (size_t)argc * sizeof *files);
-    const char **dirs = xrealloc(NULL, (size_t)argc * sizeof *dirs);
-    char **owned = xrealloc(NULL, (size_t)argc * sizeof *owned);
-    int nfiles = 0, ndirs = 0, nowned = 0;
+    files = xrealloc(NULL, (size_t)argc * sizeof *files);
+    dirs = xrealloc(NULL, (size_t)argc * sizeof *dirs);
+    owned = xrealloc(NULL, (size_t)argc * sizeof *owned);
 
     for (int k = 1; k < argc; k++) {
         const char *a = argv[k];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
-            return 0;
+            return finish(0);
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             opt.verbose = true;
         } else if (strcmp(a, "-cpu") == 0 || strcmp(a, "--cpu") == 0) {
             if (++k >= argc)
-                return bad_usage("%s needs a model name", a);
+                return finish(bad_usage("%s needs a model name", a));
             opt.cpu = argv[k];
             if (!cpu_model_find(opt.cpu)) {
                 fprintf(stderr, PROG ": unknown CPU model '%s' (models: %s)\n",
                         opt.cpu, cpu_model_names());
-                return EXIT_BAD;
+                return finish(EXIT_BAD);
             }
         } else if (strcmp(a, "--min-pass") == 0) {
             if (++k >= argc)
-                return bad_usage("%s needs a percentage", a);
+                return finish(bad_usage("%s needs a percentage", a));
             char *end;
             errno = 0;
             double p = strtod(argv[k], &end);
             if (end == argv[k] || *end || errno || !(p >= 0 && p <= 100))
-                return bad_usage("--min-pass: '%s' is not a percentage 0-100", argv[k]);
+                return finish(bad_usage("--min-pass: '%s' is not a percentage 0-100", argv[k]));
             opt.min_pass = p;
         } else if (strcmp(a, "--test") == 0) {
             if (++k >= argc)
-                return bad_usage("%s needs a test position", a);
+                return finish(bad_usage("%s needs a test position", a));
             char *end;
             errno = 0;
             long v = strtol(argv[k], &end, 10);
             if (end == argv[k] || *end || errno || v < 0)
-                return bad_usage("--test: '%s' is not a test position", argv[k]);
+                return finish(bad_usage("--test: '%s' is not a test position", argv[k]));
             opt.only = v;
         } else if (strcmp(a, "--dir") == 0) {
             if (++k >= argc)
-                return bad_usage("%s needs a directory", a);
+                return finish(bad_usage("%s needs a directory", a));
             dirs[ndirs++] = argv[k];
         } else if (strcmp(a, "--set") == 0) {
             if (++k >= argc)
-                return bad_usage("%s needs a set name", a);
+                return finish(bad_usage("%s needs a set name", a));
             const char *root = getenv("PCVM_SST_DIR");
             if (!root || !*root)
                 root = SST_DEFAULT_ROOT;
@@ -993,13 +1023,13 @@ int main(int argc, char **argv)
             owned[nowned++] = p;
             dirs[ndirs++] = p;
         } else if (a[0] == '-' && a[1]) {
-            return bad_usage("unknown option %s", a);
+            return finish(bad_usage("unknown option %s", a));
         } else {
             files[nfiles++] = a;
         }
     }
     if (nfiles == 0 && ndirs == 0)
-        return bad_usage("%s", "no test files given");
+        return finish(bad_usage("%s", "no test files given"));
 
     double t0 = now_seconds();
     int skipped = 0;
@@ -1012,35 +1042,17 @@ int main(int argc, char **argv)
 
     unsigned long total = total_pass + total_fail;
     if (skipped && total == 0 && !bad_input && nfiles == 0)
-        return EXIT_SKIP;
+        return finish(EXIT_SKIP);
     if (total)
         printf("time: %.2f s (%.1f us/test)\n", t1 - t0, (t1 - t0) * 1e6 / (double)total);
     printf("%lu passed, %lu failed\n", total_pass, total_fail);
 
-    for (int k = 0; k < nowned; k++)
-        free(owned[k]);
-    free(owned);
-    free(files);
-    free(dirs);
-    while (metas) {
-        struct meta *m = metas;
-        metas = m->next;
-        cJSON_Delete(m->root);
-        free(m->dir);
-        free(m);
-    }
-    if (rig) {
-        blockcache_free(&rig->bc);
-        bus_free(&rig->bus);
-        free(rig);
-    }
-
     if (bad_input)
-        return EXIT_BAD;
+        return finish(EXIT_BAD);
     if (total_fail == 0)
-        return 0;
+        return finish(0);
     if (opt.min_pass >= 0 && total > 0 &&
         100.0 * (double)total_pass / (double)total >= opt.min_pass)
-        return 0;
-    return EXIT_FAIL;
+        return finish(0);
+    return finish(EXIT_FAIL);
 }
