@@ -28,6 +28,8 @@ struct cpu_model {
     bool flags_hi_ones;          /* FLAGS bits 12-15 read as 1 (8086/186) */
     bool seg_wrap;               /* word access at offset 0xFFFF wraps to 0 instead of #GP (8086/186) */
     bool has_ud;                 /* undefined opcodes raise #UD (186+) */
+    bool real_iopl_nt_fixed;     /* real mode: POPF/IRET leave IOPL and NT unchanged,
+                                    so FLAGS bits 12-15 stay 0 there (80286) */
     bool idiv_8086;              /* IDIV: a quotient of 80h/8000h raises #DE, and a
                                     REP/REPNE prefix negates the quotient (8086) */
     uint8_t undef_flags;         /* enum undef_flags */
