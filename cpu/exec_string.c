@@ -9,7 +9,8 @@
  * ZF (F3: while equal, F2: while not equal), the others treat F2 as F3.
  * After every element the index and count registers are up to date, so a
  * fault leaves a state from which the instruction restarts (the loop puts
- * EIP back on it).  A handler call runs at most STR_BUDGET elements; an
+ * EIP back on it).  The 80286 is the exception: it advances the index
+ * registers (and CX) before the accesses (models.h string_early_update).  A handler call runs at most STR_BUDGET elements; an
  * unfinished REP points EIP back at itself and asks the loop to leave the
  * block, so interrupts and the instruction budget are looked at between
  * chunks (the interrupted REP resumes like a real one after an IRQ).
@@ -147,25 +148,45 @@ DM_INLINE uint32_t stos_fast(struct cpu *c, uint32_t m, uint32_t step, unsigned 
 
 /* ---------------- one element of each instruction ---------------- */
 
-DM_INLINE void movs_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsigned n)
+/* `early` is the model's string_early_update (80286): there each index
+ * register moves on as its operand is addressed, before the access, so a
+ * segment-limit fault (word at offset FFFF) finds it already advanced;
+ * CMPS addresses ES:DI first.  Elsewhere the registers move only after
+ * every access succeeded (precise, restartable after a page fault). */
+
+DM_INLINE void movs_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsigned n,
+                        bool early)
 {
     uint32_t si = c->reg[R_ESI] & m, di = c->reg[R_EDI] & m;
+    if (early) {
+        set_masked(c, R_ESI, si + step, m);
+        uint32_t v = rd_n(c, sseg, si, n);
+        set_masked(c, R_EDI, di + step, m);
+        wr_n(c, S_ES, di, v, n);
+        return;
+    }
     uint32_t v = rd_n(c, sseg, si, n);
     wr_n(c, S_ES, di, v, n);
     set_masked(c, R_ESI, si + step, m);
     set_masked(c, R_EDI, di + step, m);
 }
 
-DM_INLINE void stos_one(struct cpu *c, uint32_t m, uint32_t step, unsigned n, uint32_t v)
+DM_INLINE void stos_one(struct cpu *c, uint32_t m, uint32_t step, unsigned n, uint32_t v,
+                        bool early)
 {
     uint32_t di = c->reg[R_EDI] & m;
+    if (early)
+        set_masked(c, R_EDI, di + step, m);
     wr_n(c, S_ES, di, v, n);
     set_masked(c, R_EDI, di + step, m);
 }
 
-DM_INLINE void lods_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsigned n)
+DM_INLINE void lods_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsigned n,
+                        bool early)
 {
     uint32_t si = c->reg[R_ESI] & m;
+    if (early)
+        set_masked(c, R_ESI, si + step, m);
     uint32_t v = rd_n(c, sseg, si, n);
     acc_set(c, v, n);
     set_masked(c, R_ESI, si + step, m);
@@ -173,21 +194,32 @@ DM_INLINE void lods_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsi
 
 /* CMPS: [src] - ES:[dst] (SDM Vol. 2 "CMPS": the first operand is the
  * source string).  Returns ZF. */
-DM_INLINE bool cmps_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsigned n)
+DM_INLINE bool cmps_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsigned n,
+                        bool early)
 {
     uint32_t si = c->reg[R_ESI] & m, di = c->reg[R_EDI] & m;
-    uint32_t a = rd_n(c, sseg, si, n);
-    uint32_t b = rd_n(c, S_ES, di, n);
-    set_masked(c, R_ESI, si + step, m);
-    set_masked(c, R_EDI, di + step, m);
+    uint32_t a, b;
+    if (early) {
+        set_masked(c, R_EDI, di + step, m);
+        b = rd_n(c, S_ES, di, n);
+        set_masked(c, R_ESI, si + step, m);
+        a = rd_n(c, sseg, si, n);
+    } else {
+        a = rd_n(c, sseg, si, n);
+        b = rd_n(c, S_ES, di, n);
+        set_masked(c, R_ESI, si + step, m);
+        set_masked(c, R_EDI, di + step, m);
+    }
     flags_sub(c, a, b, a - b, 8 * n, 0);
     return a == b;
 }
 
 /* SCAS: accumulator - ES:[dst].  Returns ZF. */
-DM_INLINE bool scas_one(struct cpu *c, uint32_t m, uint32_t step, unsigned n)
+DM_INLINE bool scas_one(struct cpu *c, uint32_t m, uint32_t step, unsigned n, bool early)
 {
     uint32_t di = c->reg[R_EDI] & m;
+    if (early)
+        set_masked(c, R_EDI, di + step, m);
     uint32_t a = acc_get(c, n);
     uint32_t b = rd_n(c, S_ES, di, n);
     set_masked(c, R_EDI, di + step, m);
@@ -212,9 +244,12 @@ DM_INLINE void ins_probe(struct cpu *c, uint32_t off, unsigned n)
     wr_n(c, S_ES, off, rd_n(c, S_ES, off, n), n);
 }
 
-DM_INLINE void ins_one(struct cpu *c, uint32_t m, uint32_t step, unsigned n, uint16_t port)
+DM_INLINE void ins_one(struct cpu *c, uint32_t m, uint32_t step, unsigned n, uint16_t port,
+                       bool early)
 {
     uint32_t di = c->reg[R_EDI] & m;
+    if (early)
+        set_masked(c, R_EDI, di + step, m);
     ins_probe(c, di, n);
     uint32_t v = bus_in(c->bus, port, n);
     wr_n(c, S_ES, di, v, n);
@@ -222,9 +257,11 @@ DM_INLINE void ins_one(struct cpu *c, uint32_t m, uint32_t step, unsigned n, uin
 }
 
 DM_INLINE void outs_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsigned n,
-                        uint16_t port)
+                        uint16_t port, bool early)
 {
     uint32_t si = c->reg[R_ESI] & m;
+    if (early)
+        set_masked(c, R_ESI, si + step, m);
     uint32_t v = rd_n(c, sseg, si, n);
     bus_out(c->bus, port, v, n);
     set_masked(c, R_ESI, si + step, m);
@@ -242,6 +279,8 @@ DM_INLINE void outs_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsi
         while (budget) {                                                  \
             uint32_t k = (FAST);                                          \
             if (!k) {                                                     \
+                if (early) /* 80286: CX counts before the accesses */     \
+                    set_masked(c, R_ECX, cnt - 1, m);                     \
                 ONE;                                                      \
                 k = 1;                                                    \
             }                                                             \
@@ -256,62 +295,68 @@ DM_INLINE void outs_one(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsi
 DM_INLINE void movs(struct cpu *c, const struct insn *i, unsigned n)
 {
     const uint32_t m = amask(i), step = str_step(c, n);
+    const bool early = c->model->string_early_update;
     if (!has_rep(i)) {
-        movs_one(c, i->seg, m, step, n);
+        movs_one(c, i->seg, m, step, n, early);
         return;
     }
-    REP_LOOP(movs_one(c, i->seg, m, step, n), movs_fast(c, i->seg, m, step, n, budget));
+    REP_LOOP(movs_one(c, i->seg, m, step, n, early),
+             movs_fast(c, i->seg, m, step, n, budget));
 }
 
 DM_INLINE void stos(struct cpu *c, const struct insn *i, unsigned n)
 {
     const uint32_t m = amask(i), step = str_step(c, n);
+    const bool early = c->model->string_early_update;
     const uint32_t v = acc_get(c, n);
     if (!has_rep(i)) {
-        stos_one(c, m, step, n, v);
+        stos_one(c, m, step, n, v, early);
         return;
     }
-    REP_LOOP(stos_one(c, m, step, n, v), stos_fast(c, m, step, n, v, budget));
+    REP_LOOP(stos_one(c, m, step, n, v, early), stos_fast(c, m, step, n, v, budget));
 }
 
 DM_INLINE void lods(struct cpu *c, const struct insn *i, unsigned n)
 {
     const uint32_t m = amask(i), step = str_step(c, n);
+    const bool early = c->model->string_early_update;
     if (!has_rep(i)) {
-        lods_one(c, i->seg, m, step, n);
+        lods_one(c, i->seg, m, step, n, early);
         return;
     }
-    REP_LOOP(lods_one(c, i->seg, m, step, n), 0);
+    REP_LOOP(lods_one(c, i->seg, m, step, n, early), 0);
 }
 
 DM_INLINE void ins(struct cpu *c, const struct insn *i, unsigned n)
 {
     const uint32_t m = amask(i), step = str_step(c, n);
+    const bool early = c->model->string_early_update;
     const uint16_t port = get_r16(c, R_EDX);
     if (!has_rep(i)) {
         io_check(c, port, n);
-        ins_one(c, m, step, n, port);
+        ins_one(c, m, step, n, port, early);
         return;
     }
     if (!(c->reg[R_ECX] & m))
         return;
     io_check(c, port, n);
-    REP_LOOP(ins_one(c, m, step, n, port), 0);
+    REP_LOOP(ins_one(c, m, step, n, port, early), 0);
 }
 
 DM_INLINE void outs(struct cpu *c, const struct insn *i, unsigned n)
 {
     const uint32_t m = amask(i), step = str_step(c, n);
+    const bool early = c->model->string_early_update;
     const uint16_t port = get_r16(c, R_EDX);
     if (!has_rep(i)) {
         io_check(c, port, n);
-        outs_one(c, i->seg, m, step, n, port);
+        outs_one(c, i->seg, m, step, n, port, early);
         return;
     }
     if (!(c->reg[R_ECX] & m))
         return;
     io_check(c, port, n);
-    REP_LOOP(outs_one(c, i->seg, m, step, n, port), 0);
+    REP_LOOP(outs_one(c, i->seg, m, step, n, port, early), 0);
 }
 
 /* REPE (F3) repeats while equal, REPNE (F2) while not equal. */
@@ -321,6 +366,8 @@ DM_INLINE void outs(struct cpu *c, const struct insn *i, unsigned n)
         uint32_t cnt = c->reg[R_ECX] & m;                                 \
         uint32_t budget = cnt < STR_BUDGET ? cnt : STR_BUDGET;            \
         while (budget) {                                                  \
+            if (early)                                                    \
+                set_masked(c, R_ECX, cnt - 1, m);                         \
             bool eq = ONE;                                                \
             cnt--;                                                        \
             budget--;                                                     \
@@ -335,21 +382,23 @@ DM_INLINE void outs(struct cpu *c, const struct insn *i, unsigned n)
 DM_INLINE void cmps(struct cpu *c, const struct insn *i, unsigned n)
 {
     const uint32_t m = amask(i), step = str_step(c, n);
+    const bool early = c->model->string_early_update;
     if (!has_rep(i)) {
-        (void)cmps_one(c, i->seg, m, step, n);
+        (void)cmps_one(c, i->seg, m, step, n, early);
         return;
     }
-    REPZ_LOOP(cmps_one(c, i->seg, m, step, n));
+    REPZ_LOOP(cmps_one(c, i->seg, m, step, n, early));
 }
 
 DM_INLINE void scas(struct cpu *c, const struct insn *i, unsigned n)
 {
     const uint32_t m = amask(i), step = str_step(c, n);
+    const bool early = c->model->string_early_update;
     if (!has_rep(i)) {
-        (void)scas_one(c, m, step, n);
+        (void)scas_one(c, m, step, n, early);
         return;
     }
-    REPZ_LOOP(scas_one(c, m, step, n));
+    REPZ_LOOP(scas_one(c, m, step, n, early));
 }
 
 #define STR_HANDLERS(NAME, IMPL)                                          \

@@ -30,6 +30,9 @@ struct cpu_model {
     bool has_ud;                 /* undefined opcodes raise #UD (186+) */
     bool real_iopl_nt_fixed;     /* real mode: POPF/IRET leave IOPL and NT unchanged,
                                     so FLAGS bits 12-15 stay 0 there (80286) */
+    bool string_early_update;    /* string instructions advance SI/DI (and CX under REP)
+                                    before their accesses, so a limit fault is taken with
+                                    them already updated (80286, SingleStepTests data) */
     bool idiv_8086;              /* IDIV: a quotient of 80h/8000h raises #DE, and a
                                     REP/REPNE prefix negates the quotient (8086) */
     uint8_t undef_flags;         /* enum undef_flags */
