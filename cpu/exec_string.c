@@ -47,13 +47,12 @@ static void rep_again(struct cpu *c)
 /* ---------------- host-memory runs for REP MOVS/STOS ---------------- */
 
 /* How many of the next `want` elements of n bytes, the first at sreg:off
- * and the others following in direction `down`, can be accessed straight
- * in host memory: all inside the page of the first one, within the
- * segment's fast limit, without wrapping the address size, on a page the
- * TLB maps for this kind of access.  *p gets the first element's host
- * address.  0 means "use the slow path for the next element". */
-DM_INLINE uint32_t host_run(struct cpu *c, int sreg, uint32_t off, uint32_t m, bool down,
-                            unsigned n, bool write, uint32_t want, uint8_t **p)
+ * and the others following in direction `down`, lie inside the page of
+ * the first one, within the segment's fast limit and without wrapping the
+ * address size.  *linp gets the first element's linear address.  0 means
+ * "use the slow path for the next element". */
+DM_INLINE uint32_t run_len(const struct cpu *c, int sreg, uint32_t off, uint32_t m, bool down,
+                           unsigned n, bool write, uint32_t want, uint32_t *linp)
 {
     const struct seg *s = &c->seg[sreg];
     int64_t lim = write ? s->fast_limit_w : s->fast_limit;
@@ -62,9 +61,6 @@ DM_INLINE uint32_t host_run(struct cpu *c, int sreg, uint32_t off, uint32_t m, b
     uint32_t lin = s->base + off;
     uint32_t po = lin & 0xFFFu;
     if (po > 0x1000u - n)
-        return 0;
-    struct tlb_entry *e = tlb_entry_for(c, lin);
-    if ((write ? e->tag_w : e->tag_r) != (lin & ~0xFFFu))
         return 0;
     uint32_t k;
     if (!down) {
@@ -80,10 +76,21 @@ DM_INLINE uint32_t host_run(struct cpu *c, int sreg, uint32_t off, uint32_t m, b
         uint32_t below = po < off ? po : off;
         k = below / n + 1;
     }
-    if (k > want)
-        k = want;
-    *p = tlb_host(e, lin);
-    return k;
+    *linp = lin;
+    return k < want ? k : want;
+}
+
+/* Host address of linear `lin` when the TLB maps its page for this kind
+ * of access (reads: RAM/ROM; writes: RAM without decoded code), else NULL. */
+DM_INLINE uint8_t *tlb_ptr(struct cpu *c, uint32_t lin, bool write)
+{
+    struct tlb_entry *e = tlb_entry_for(c, lin);
+    if ((write ? e->tag_w : e->tag_r) != (lin & ~0xFFFu))
+        return NULL;
+    /* An MMIO write earlier in this REP may have changed the memory map. */
+    if (unlikely(c->tlb.bus_generation != c->bus->map_generation))
+        return NULL;
+    return tlb_host(e, lin);
 }
 
 /* Moves the index register by k elements. */
@@ -92,23 +99,76 @@ DM_INLINE void idx_advance(struct cpu *c, unsigned r, uint32_t k, uint32_t step,
     set_masked(c, r, c->reg[r] + k * step, m);
 }
 
+DM_INLINE bool disjoint(const uint8_t *a, const uint8_t *b, size_t bytes)
+{
+    uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+    return x + bytes <= y || y + bytes <= x;
+}
+
+/* The destination page is not in the TLB yet (or was evicted by the
+ * source page: the TLB is direct-mapped, and pages 1 MiB apart share an
+ * entry).  Read the run into a buffer, store the first element the slow
+ * way (which faults precisely if it must, and fills the TLB), then the
+ * rest straight into host memory if the pages do not overlap. */
+static uint32_t movs_bounce(struct cpu *c, uint32_t m, uint32_t step, unsigned n, bool down,
+                            const uint8_t *s, uint32_t k, uint32_t dlin)
+{
+    uint8_t buf[4096];
+    size_t bytes = (size_t)k * n;
+    const uint8_t *slo = down ? s - (bytes - n) : s;
+    memcpy(buf, slo, bytes);
+    const uint8_t *e0 = buf + (down ? bytes - n : 0);
+    uint32_t v = n == 1 ? e0[0] : n == 2 ? le16(e0) : le32(e0);
+    wr_n(c, S_ES, c->reg[R_EDI] & m, v, n);
+    uint32_t done = 1;
+    uint8_t *t = k > 1 ? tlb_ptr(c, dlin, true) : NULL;
+    if (t) {
+        uint8_t *tlo = down ? t - (bytes - n) : t;
+        if (disjoint(slo, tlo, bytes)) {
+            memcpy(tlo, buf, bytes);
+            done = k;
+        }
+    }
+    idx_advance(c, R_ESI, done, step, m);
+    idx_advance(c, R_EDI, done, step, m);
+    return done;
+}
+
 DM_INLINE uint32_t movs_fast(struct cpu *c, int sseg, uint32_t m, uint32_t step, unsigned n,
                              uint32_t want)
 {
     bool down = step != n;
-    uint8_t *s, *t;
-    uint32_t k = host_run(c, sseg, c->reg[R_ESI] & m, m, down, n, false, want, &s);
+    uint32_t slin, dlin;
+    uint32_t si = c->reg[R_ESI] & m, di = c->reg[R_EDI] & m;
+    uint32_t k = run_len(c, sseg, si, m, down, n, false, want, &slin);
     if (!k)
         return 0;
-    k = host_run(c, S_ES, c->reg[R_EDI] & m, m, down, n, true, k, &t);
+    k = run_len(c, S_ES, di, m, down, n, true, k, &dlin);
     if (!k)
         return 0;
+    uint8_t *s = tlb_ptr(c, slin, false);
+    if (!s) {
+        /* Element 0's own read fills the TLB.  If the page still is not
+         * mapped (MMIO), finish element 0 the slow way: reading it again
+         * could disturb a device.  If it is, it is RAM or ROM and reading
+         * it again below is harmless. */
+        uint32_t v = rd_n(c, sseg, si, n);
+        s = tlb_ptr(c, slin, false);
+        if (!s) {
+            wr_n(c, S_ES, di, v, n);
+            idx_advance(c, R_ESI, 1, step, m);
+            idx_advance(c, R_EDI, 1, step, m);
+            return 1;
+        }
+    }
+    uint8_t *t = tlb_ptr(c, dlin, true);
+    if (!t)
+        return movs_bounce(c, m, step, n, down, s, k, dlin);
     size_t bytes = (size_t)k * n;
     uint8_t *slo = down ? s - (bytes - n) : s;
     uint8_t *tlo = down ? t - (bytes - n) : t;
-    uintptr_t a = (uintptr_t)slo, b = (uintptr_t)tlo;
-    if (a + bytes <= b || b + bytes <= a) {
-        memcpy(tlo, slo, bytes); /* disjoint: order does not matter */
+    if (disjoint(slo, tlo, bytes)) {
+        memcpy(tlo, slo, bytes); /* order does not matter */
     } else {
         /* Overlap: element by element, each read before it is written,
          * in execution order (a forward copy onto src+1 replicates). */
@@ -128,9 +188,12 @@ DM_INLINE uint32_t stos_fast(struct cpu *c, uint32_t m, uint32_t step, unsigned 
                              uint32_t want)
 {
     bool down = step != n;
-    uint8_t *t;
-    uint32_t k = host_run(c, S_ES, c->reg[R_EDI] & m, m, down, n, true, want, &t);
+    uint32_t lin;
+    uint32_t k = run_len(c, S_ES, c->reg[R_EDI] & m, m, down, n, true, want, &lin);
     if (!k)
+        return 0;
+    uint8_t *t = tlb_ptr(c, lin, true);
+    if (!t)
         return 0;
     size_t bytes = (size_t)k * n;
     uint8_t *lo = down ? t - (bytes - n) : t;

@@ -903,3 +903,77 @@ Test(datamove, popf_iopl_nt_in_real_mode)
     cr_assert_eq(peek16(0x800), 0x7002);
     teardown();
 }
+
+/* REP MOVS between pages that share a TLB entry (1 MiB apart), in both
+ * directions and with elements straddling pages: same result as the
+ * reference. */
+Test(datamove, rep_movs_tlb_colliding_pages)
+{
+    static uint8_t ref[4u << 20];
+    static const uint32_t dsts[] = { 0x200000, 0x200003, 0x180000, 0x1FFFFE };
+    for (unsigned n = 1; n <= 4; n *= 2)
+        for (int df = 0; df <= 1; df++)
+            for (size_t d = 0; d < sizeof dsts / sizeof dsts[0]; d++) {
+                h = harness_new("pentium2", 4u << 20);
+                cr_assert_not_null(h);
+                c = &h->cpu;
+                harness_flat32(h);
+                for (uint32_t a = 0x0F0000; a < 0x120000; a++)
+                    h->bus.ram[a] = rnd8();
+                memcpy(ref, h->bus.ram, 4u << 20);
+                uint32_t si = df ? 0x11F001 : 0x100001, di = dsts[d] + (df ? 0x1F000 : 0);
+                uint32_t count = 0x1C000 / n;
+                c->reg[R_ESI] = si;
+                c->reg[R_EDI] = di;
+                c->reg[R_ECX] = count;
+                if (df)
+                    c->eflags |= F_DF;
+                if (n == 1)
+                    RUN(0xF3, 0xA4);
+                else if (n == 2)
+                    RUN(0xF3, 0x66, 0xA5);
+                else
+                    RUN(0xF3, 0xA5);
+                ref_movs(ref, si, di, count, n, df);
+                uint32_t bad = 0x2000; /* the code is below */
+                while (bad < (4u << 20) && ref[bad] == h->bus.ram[bad])
+                    bad++;
+                cr_assert_eq(bad, 4u << 20, "n=%u df=%d di=%X: byte %X is %02X, want %02X", n, df,
+                             di, bad, h->bus.ram[bad % (4u << 20)], ref[bad % (4u << 20)]);
+                cr_assert_eq(c->reg[R_ECX], 0);
+                teardown();
+            }
+}
+
+/* A device source is read exactly once per element. */
+static unsigned mmio_reads;
+static uint32_t mmio_rd(void *o, uint32_t addr, unsigned size)
+{
+    (void)o;
+    (void)size;
+    mmio_reads++;
+    return addr & 0xFF;
+}
+static void mmio_wr(void *o, uint32_t addr, uint32_t v, unsigned size)
+{
+    (void)o;
+    (void)addr;
+    (void)v;
+    (void)size;
+}
+
+Test(datamove, rep_movsb_from_mmio_reads_once)
+{
+    setup("pentium2");
+    harness_flat32(h);
+    cr_assert(bus_map_mmio(&h->bus, 0xE0000000u, 0x2000, mmio_rd, mmio_wr, NULL, BUS_SIZE8, "t"));
+    mmio_reads = 0;
+    c->reg[R_ESI] = 0xE0000F80u;
+    c->reg[R_EDI] = 0x40000;
+    c->reg[R_ECX] = 0x100;
+    RUN(0xF3, 0xA4);
+    cr_assert_eq(mmio_reads, 0x100);
+    for (uint32_t k = 0; k < 0x100; k++)
+        cr_assert_eq(peek8(0x40000 + k), (0x80 + k) & 0xFF);
+    teardown();
+}
