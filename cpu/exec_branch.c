@@ -375,7 +375,7 @@ static void do_iret(struct cpu *c, bool o32)
         mask &= 0xFFFFu;
     if (cpu_vm86(c))
         mask &= ~(uint32_t)F_IOPL;   /* V86, IOPL = 3: IOPL is not popped */
-    else if (c->model->gen == GEN_80286)
+    else if (c->model->real_iopl_nt_fixed)
         mask &= ~(uint32_t)(F_NT | F_IOPL);  /* 80286 real mode: bits 12-15 stay 0 */
 
     stk_commit(c, sp);
