@@ -157,6 +157,9 @@ void cpu_reset(struct cpu *c);           /* power-on/reset state, F000:FFF0 */
 /* Runs up to max_insns instructions (or until something stops it). */
 enum run_status cpu_run(struct cpu *c, uint64_t max_insns);
 void cpu_request_stop(struct cpu *c);
+/* An interrupt line changed: look for a deliverable interrupt at the next
+ * instruction boundary. */
+static inline void cpu_irq_notify(struct cpu *c) { c->attention |= ATT_IRQ; }
 
 /* Raises an exception from inside an instruction handler or memory access:
  * never returns.  The faulting instruction's state is left as it was

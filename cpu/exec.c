@@ -256,6 +256,9 @@ enum run_status cpu_run(struct cpu *c, uint64_t max_insns)
                  * instruction has run. */
                 c->attention &= ~(uint32_t)ATT_SHADOW;
             } else if (att & ATT_IRQ) {
+                /* Checked once; re-armed by cpu_irq_notify (a device line
+                 * went up) and by anything that sets IF. */
+                c->attention &= ~(uint32_t)ATT_IRQ;
                 if (irq_deliverable(c)) {
                     int vec = c->irq_ack(c->irq_opaque);
                     c->halted = false;
@@ -263,8 +266,7 @@ enum run_status cpu_run(struct cpu *c, uint64_t max_insns)
                         c->prev_eip = c->eip;
                         cpu_interrupt(c, vec, c->eip, false, 0, false);
                     }
-                } else if (!(c->eflags & F_IF)) {
-                    c->attention &= ~(uint32_t)ATT_IRQ; /* STI/POPF/IRET re-arm it */
+                    c->attention |= ATT_IRQ; /* another one may be waiting */
                 }
             }
         }
