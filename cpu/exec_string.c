@@ -10,10 +10,13 @@
  * After every element the index and count registers are up to date, so a
  * fault leaves a state from which the instruction restarts (the loop puts
  * EIP back on it).  The 80286 is the exception: it advances the index
- * registers (and CX) before the accesses (models.h string_early_update).  A handler call runs at most STR_BUDGET elements; an
- * unfinished REP points EIP back at itself and asks the loop to leave the
- * block, so interrupts and the instruction budget are looked at between
- * chunks (the interrupted REP resumes like a real one after an IRQ).
+ * registers (and CX) before the accesses (models.h string_early_update).
+ *
+ * A handler call runs at most STR_BUDGET elements; an unfinished REP
+ * points EIP back at itself and asks the loop to leave the block
+ * (ATT_MODE), so interrupts and the instruction budget are looked at
+ * between chunks (the interrupted REP resumes like a real one after an
+ * IRQ).  Each chunk counts as one instruction in cpu.icount.
  *
  * REP MOVS and REP STOS copy straight between host pages when the TLB has
  * the pages (read for the source, write for the destination: never code,
