@@ -19,6 +19,7 @@ struct bus;
 struct blockcache;
 struct insn;
 struct block;
+struct cpu_dbg_hooks;
 
 /* General registers, in ModRM encoding order.  R_ZERO is a ninth slot that
  * is always 0, so effective-address arithmetic needs no branches. */
@@ -147,6 +148,7 @@ struct cpu {
     cpu_intack_fn irq_ack;
     jmp_buf jmp;                /* cpu_raise longjmps here */
     struct block *cur_block;    /* block being executed (for SMC) */
+    struct cpu_dbg_hooks *dbg;  /* debugger hooks, NULL when none (cpu/debughook.h) */
 };
 
 /* --- lifecycle --- */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../mmu/mem.h"
+#include "debughook.h"
 
 static uint8_t fetch(struct fetcher *f, unsigned k)
 {
@@ -94,6 +95,16 @@ static void decode_modrm_mem(struct fetcher *f, struct insn *i, unsigned *k,
         i->disp = (uint32_t)(int8_t)fetch(f, (*k)++);
     else if (mod == 2)
         i->disp = fetch32(f, k);
+}
+
+/* -magic-break: xchg bx,bx (87 DB) is a no-op that stops into the
+ * debugger, a convention of Bochs users.  Chosen at decode time so XCHG's
+ * own handlers stay as they are. */
+static HANDLER(op_magic_break)
+{
+    (void)i;
+    c->dbg->magic_hit = true;
+    cpu_request_stop(c);
 }
 
 static HANDLER(op_too_long)
@@ -203,6 +214,8 @@ void decode_insn(struct fetcher *f, const struct optable *t, struct insn *i)
     if (o32) i->flags |= I_O32;
     if (a32) i->flags |= I_A32;
     i->fn = d->fn[is_mem][o32];
+    if (unlikely(c->dbg != NULL) && c->dbg->magic_break && code == 0x87 && i->modrm == 0xDB)
+        i->fn = op_magic_break;
 
     /* 386+: LOCK is only valid on a read-modify-write memory operand
      * (SDM Vol. 2 "LOCK"); earlier chips ignore it. */

@@ -8,6 +8,7 @@
 
 #include "../jit/blockcache.h"
 #include "../mmu/mem.h"
+#include "debughook.h"
 #include "decode.h"
 #include "flags.h"
 #include "stack.h"
@@ -64,6 +65,8 @@ void cpu_interrupt(struct cpu *c, int vector, uint32_t next_eip,
     (void)has_error;
     (void)error;
     (void)software;
+    if (unlikely(c->dbg != NULL) && c->dbg->on_interrupt) /* debugger: catch int */
+        c->dbg->on_interrupt(c->dbg->opaque, vector, software);
     if (!cpu_pe(c)) {
         interrupt_real(c, vector, next_eip);
         return;

@@ -3,6 +3,7 @@
  * that touch decoded code. */
 #include "mem.h"
 
+#include "../cpu/debughook.h"
 #include "../jit/blockcache.h"
 
 void tlb_flush(struct cpu *c)
@@ -45,6 +46,11 @@ static void tlb_fill(struct cpu *c, uint32_t lin, uint32_t phys)
     bool writable;
     uint8_t *host = bus_page_ptr(c->bus, phys & ~0xFFFu, &writable);
     struct tlb_entry *e = tlb_entry_for(c, lin);
+    /* Debugger watchpoints: pages they cover stay out of the TLB so every
+     * access reaches the checks below (frontends/debugger/watch.c). */
+    if (unlikely(c->dbg != NULL) && c->dbg->watch_on &&
+        c->dbg->page_watched(c->dbg->opaque, lin & ~0xFFFu, phys & ~0xFFFu))
+        host = NULL;
     if (!host) {
         e->tag_r = e->tag_w = TLB_INVALID;
         return;
@@ -66,7 +72,10 @@ uint32_t mmu_lin_read_slow(struct cpu *c, uint32_t lin, unsigned n)
     }
     uint32_t phys = translate_or_fault(c, lin, false);
     tlb_fill(c, lin, phys);
-    return bus_read(c->bus, phys, n);
+    uint32_t v = bus_read(c->bus, phys, n);
+    if (unlikely(c->dbg != NULL) && c->dbg->watch_on) /* debugger watchpoints */
+        c->dbg->on_access(c->dbg->opaque, lin, phys, n, false, v);
+    return v;
 }
 
 static void write_phys(struct cpu *c, uint32_t phys, uint32_t v, unsigned n)
@@ -91,6 +100,8 @@ void mmu_lin_write_slow(struct cpu *c, uint32_t lin, uint32_t v, unsigned n)
     }
     uint32_t phys = translate_or_fault(c, lin, true);
     tlb_fill(c, lin, phys);
+    if (unlikely(c->dbg != NULL) && c->dbg->watch_on) /* debugger watchpoints */
+        c->dbg->on_access(c->dbg->opaque, lin, phys, n, true, v);
     write_phys(c, phys, v, n);
 }
 

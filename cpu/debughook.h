@@ -1,0 +1,34 @@
+/* Debugger hooks in the core: the few places where a debugger (frontends/
+ * debugger, frontends/gdbstub.c) has to be told about something that only
+ * the core sees.  With no debugger attached, struct cpu.dbg is NULL and
+ * every hook costs one predictable test on a path that is already slow
+ * (interrupt delivery, TLB misses, decoding); the hot loop pays nothing.
+ *
+ *   on_interrupt   cpu_interrupt() is about to deliver `vector` (catch int)
+ *   page_watched   a TLB fill for this page must not happen, so that every
+ *                  access to it goes through the mmu slow paths
+ *   on_access      an access in the mmu slow path (watchpoints)
+ *   magic_break    the decoder turns 87 DB (xchg bx,bx) into a stop request
+ *
+ * The hooks run inside an instruction: they must not longjmp or change
+ * guest state; to stop they call cpu_request_stop(), which takes effect
+ * after the current instruction.
+ */
+#ifndef PCVM_DEBUGHOOK_H
+#define PCVM_DEBUGHOOK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cpu_dbg_hooks {
+    void *opaque;
+    void (*on_interrupt)(void *opaque, int vector, bool software);
+    bool (*page_watched)(void *opaque, uint32_t lin_page, uint32_t phys_page);
+    void (*on_access)(void *opaque, uint32_t lin, uint32_t phys, unsigned n,
+                      bool write, uint32_t value);
+    bool watch_on;       /* page_watched / on_access are set and wanted */
+    bool magic_break;    /* -magic-break */
+    bool magic_hit;      /* set by the xchg bx,bx handler */
+};
+
+#endif
