@@ -57,14 +57,22 @@ void task_switch(struct cpu *c, uint16_t sel, uint32_t lo, uint32_t hi,
                  enum task_reason why, uint32_t next_eip,
                  bool has_error, uint32_t error);
 
+/* The same, given only the TSS selector (from a task gate, or a far
+ * JMP/CALL operand): looks the descriptor up in the GDT first (#GP(sel) if
+ * TI=1 or outside the GDT; #TS(sel) for TASK_IRET). */
+void task_switch_sel(struct cpu *c, uint16_t sel, enum task_reason why,
+                     uint32_t next_eip, bool has_error, uint32_t error);
+
 /* IRET with NT=1 in protected mode: reads the back link of the current TSS,
  * looks its descriptor up in the GDT (#TS(link) if outside the GDT or not a
  * busy TSS) and switches to it with TASK_IRET. */
 void task_iret(struct cpu *c, uint32_t next_eip);
 
-/* The I/O permission bitmap base of the current task: the offset of the
- * bitmap in the TSS (32-bit TSS offset 0x66), or 0xFFFF when there is none
- * (16-bit TSS, or TR not a 32-bit TSS).  For cpu/io.h. */
-uint32_t task_iomap_base(const struct cpu *c);
+/* The I/O permission bitmap base of the current task: the 16-bit offset
+ * stored at 0x66 in a 32-bit TSS (a linear read, so it may fault), or
+ * 0xFFFFFFFF when TR holds no 32-bit TSS or its limit is below 0x67 (then
+ * every port the bitmap would guard is refused).  The caller checks the
+ * bitmap bytes against c->tr.limit.  For cpu/io.h. */
+uint32_t task_iomap_base(struct cpu *c);
 
 #endif

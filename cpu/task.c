@@ -1,0 +1,416 @@
+/* Hardware task switching: SDM Vol. 3A ch. 7 (7.3 "Task Switching",
+ * Table 7-1 "Exception Conditions Checked During a Task Switch", Table 7-2
+ * "Effect of a Task Switch on Busy Flag, NT Flag, Previous Task Link
+ * Field, and TS Flag") and the 80286 Programmer's Reference Manual ch. 8
+ * for the 16-bit TSS.  See task.h for the interface.
+ *
+ * Two phases, split by the commit point:
+ *   1. checks on the new TSS descriptor, saving the outgoing state into the
+ *      current TSS and reading the whole new TSS: any fault here is taken
+ *      in the outgoing task, which is left as it was;
+ *   2. TR, busy bits, back link, NT, CR0.TS, CR3, the general registers,
+ *      EFLAGS, EIP and the segment selectors take the new task's values;
+ *      then the LDT and the segment descriptors are loaded and checked.  A
+ *      fault here is delivered in the new task (EIP = its first
+ *      instruction), with the selectors of the segments not yet loaded
+ *      present but unusable (SDM 7.3 step 13).
+ */
+#include "task.h"
+
+#include "../mmu/mem.h"
+#include "cpu.h"
+#include "flags.h"
+
+/* TSS layouts (SDM Figure 7-2, 80286 PRM Figure 8-1). */
+enum {
+    T32_LINK = 0x00, T32_CR3 = 0x1C, T32_EIP = 0x20, T32_EFLAGS = 0x24,
+    T32_EAX = 0x28, T32_ES = 0x48, T32_LDT = 0x60, T32_TBIT = 0x64,
+    T32_IOMAP = 0x66, T32_MIN_LIMIT = 0x67,
+    T16_LINK = 0x00, T16_IP = 0x0E, T16_FLAGS = 0x10, T16_AX = 0x12,
+    T16_ES = 0x22, T16_LDT = 0x2A, T16_MIN_LIMIT = 0x2B,
+};
+
+/* System descriptor types (descriptor bits 8-11, S=0). */
+enum {
+    DT_TSS16_AVAIL = 0x1, DT_LDT = 0x2, DT_TSS16_BUSY = 0x3,
+    DT_TSS32_AVAIL = 0x9, DT_TSS32_BUSY = 0xB,
+};
+
+static uint32_t desc_base(uint32_t lo, uint32_t hi)
+{
+    return (lo >> 16) | ((hi & 0xFFu) << 16) | (hi & 0xFF000000u);
+}
+
+static uint32_t desc_limit(uint32_t hi, uint32_t lo)
+{
+    uint32_t l = (lo & 0xFFFFu) | (hi & 0xF0000u);
+    return (hi & (1u << 23)) ? (l << 12) | 0xFFFu : l;
+}
+
+/* Access rights as struct seg keeps them: bits 8-23 of the high dword. */
+static uint32_t desc_ar(uint32_t hi) { return (hi >> 8) & 0xF0FFu; }
+
+static bool ar_present(uint32_t ar) { return ar & 0x80u; }
+static unsigned ar_dpl(uint32_t ar) { return (ar >> 5) & 3u; }
+static unsigned ar_type(uint32_t ar) { return ar & 0x1Fu; } /* S + type */
+
+static bool tss_type_32(unsigned type) { return type & 8u; }
+
+/* Reads the descriptor for `sel` from the GDT or the (new) LDT; false when
+ * the selector's index is outside the table's limit. */
+static bool read_desc(struct cpu *c, uint16_t sel, uint32_t *lo, uint32_t *hi)
+{
+    uint32_t base, limit;
+    if (sel & 4) {
+        if (!ar_present(c->ldtr.ar))
+            return false;
+        base = c->ldtr.base;
+        limit = c->ldtr.limit;
+    } else {
+        base = c->gdtr.base;
+        limit = c->gdtr.limit;
+    }
+    uint32_t off = sel & 0xFFF8u;
+    if (off + 7 > limit)
+        return false;
+    *lo = lin_rd32(c, base + off);
+    *hi = lin_rd32(c, base + off + 4);
+    return true;
+}
+
+static uint32_t desc_addr(const struct cpu *c, uint16_t sel)
+{
+    return ((sel & 4) ? c->ldtr.base : c->gdtr.base) + (sel & 0xFFF8u);
+}
+
+/* Sets the accessed bit of a code/data descriptor the way a load does. */
+static void set_accessed(struct cpu *c, uint16_t sel, uint32_t hi)
+{
+    if (!(hi & (1u << 8)))
+        lin_wr8(c, desc_addr(c, sel) + 5, (uint8_t)((hi >> 8) | 1u));
+}
+
+static void seg_fill(struct cpu *c, struct seg *s, uint16_t sel, uint32_t lo,
+                     uint32_t hi)
+{
+    s->sel = sel;
+    s->base = desc_base(lo, hi);
+    s->limit = desc_limit(hi, lo);
+    s->ar = desc_ar(hi) | 1u; /* accessed, as set in memory */
+    cpu_seg_update_fast(c, s);
+}
+
+/* A selector loaded but its descriptor not (yet): unusable (P=0). */
+static void seg_unusable(struct cpu *c, int sreg, uint16_t sel)
+{
+    struct seg *s = &c->seg[sreg];
+    s->sel = sel;
+    s->ar = 0;
+    cpu_seg_update_fast(c, s);
+}
+
+/* ---------------------------------------------------------- new task */
+
+struct tss_image {
+    bool is32;
+    uint32_t cr3, eip, eflags, reg[8], ldt, tbit;
+    uint16_t sel[S_NSEG];
+};
+
+static void read_tss(struct cpu *c, uint32_t base, bool is32, struct tss_image *t)
+{
+    t->is32 = is32;
+    if (is32) {
+        t->cr3 = lin_rd32(c, base + T32_CR3);
+        t->eip = lin_rd32(c, base + T32_EIP);
+        t->eflags = lin_rd32(c, base + T32_EFLAGS);
+        for (int r = 0; r < 8; r++)
+            t->reg[r] = lin_rd32(c, base + T32_EAX + 4u * (uint32_t)r);
+        for (int s = 0; s < S_NSEG; s++)
+            t->sel[s] = lin_rd16(c, base + T32_ES + 4u * (uint32_t)s);
+        t->ldt = lin_rd16(c, base + T32_LDT);
+        t->tbit = lin_rd16(c, base + T32_TBIT) & 1u;
+    } else {
+        /* A 16-bit TSS holds no CR3, FS, GS nor upper register halves:
+         * the upper halves keep their values (80286 compatibility, SDM
+         * 7.6), FS and GS are loaded with null selectors. */
+        t->cr3 = c->cr[3];
+        t->eip = lin_rd16(c, base + T16_IP);
+        t->eflags = (c->eflags & 0xFFFF0000u) | lin_rd16(c, base + T16_FLAGS);
+        for (int r = 0; r < 8; r++)
+            t->reg[r] = (c->reg[r] & 0xFFFF0000u) |
+                        lin_rd16(c, base + T16_AX + 2u * (uint32_t)r);
+        for (int s = 0; s < 4; s++)
+            t->sel[s] = lin_rd16(c, base + T16_ES + 2u * (uint32_t)s);
+        t->sel[S_FS] = t->sel[S_GS] = 0;
+        t->ldt = lin_rd16(c, base + T16_LDT);
+        t->tbit = 0;
+    }
+}
+
+/* ---------------------------------------------------------- old task */
+
+static void save_tss(struct cpu *c, uint32_t next_eip, uint32_t eflags)
+{
+    uint32_t base = c->tr.base;
+    if (tss_type_32(ar_type(c->tr.ar))) {
+        lin_wr32(c, base + T32_EIP, next_eip);
+        lin_wr32(c, base + T32_EFLAGS, eflags);
+        for (int r = 0; r < 8; r++)
+            lin_wr32(c, base + T32_EAX + 4u * (uint32_t)r, c->reg[r]);
+        for (int s = 0; s < S_NSEG; s++)
+            lin_wr16(c, base + T32_ES + 4u * (uint32_t)s, c->seg[s].sel);
+    } else {
+        lin_wr16(c, base + T16_IP, (uint16_t)next_eip);
+        lin_wr16(c, base + T16_FLAGS, (uint16_t)eflags);
+        for (int r = 0; r < 8; r++)
+            lin_wr16(c, base + T16_AX + 2u * (uint32_t)r, (uint16_t)c->reg[r]);
+        for (int s = 0; s < 4; s++)
+            lin_wr16(c, base + T16_ES + 2u * (uint32_t)s, c->seg[s].sel);
+    }
+}
+
+/* Sets or clears the busy bit (type bit 1) of the TSS descriptor `sel` in
+ * the GDT. */
+static void set_busy(struct cpu *c, uint16_t sel, bool busy)
+{
+    uint32_t a = c->gdtr.base + (sel & 0xFFF8u) + 5;
+    uint8_t b = lin_rd8(c, a);
+    lin_wr8(c, a, busy ? (uint8_t)(b | 2u) : (uint8_t)(b & ~2u));
+}
+
+/* ---------------------------------------------------------- segment loads
+ * After the commit point, with the checks and exceptions of SDM Table 7-1
+ * (error codes: the offending selector with RPL cleared). */
+
+static _Noreturn void ts_fault(struct cpu *c, uint16_t sel)
+{
+    cpu_raise_err(c, EX_TS, sel & 0xFFFCu);
+}
+
+static void load_ldt(struct cpu *c, uint16_t sel)
+{
+    if ((sel & 0xFFFCu) == 0) {
+        c->ldtr = (struct seg){ .sel = sel };
+        return;
+    }
+    uint32_t lo, hi;
+    if ((sel & 4) || (sel & 0xFFF8u) + 7u > c->gdtr.limit)
+        ts_fault(c, sel);
+    lo = lin_rd32(c, c->gdtr.base + (sel & 0xFFF8u));
+    hi = lin_rd32(c, c->gdtr.base + (sel & 0xFFF8u) + 4);
+    uint32_t ar = desc_ar(hi);
+    if (ar_type(ar) != DT_LDT)
+        ts_fault(c, sel);
+    if (!ar_present(ar))
+        ts_fault(c, sel); /* Table 7-1: "LDT of new task is present": #TS */
+    c->ldtr.sel = sel;
+    c->ldtr.base = desc_base(lo, hi);
+    c->ldtr.limit = desc_limit(hi, lo);
+    c->ldtr.ar = ar;
+}
+
+static void load_ss(struct cpu *c, uint16_t sel)
+{
+    uint32_t lo, hi;
+    unsigned cpl = c->cpl;
+    if ((sel & 0xFFFCu) == 0 || !read_desc(c, sel, &lo, &hi))
+        ts_fault(c, sel);
+    uint32_t ar = desc_ar(hi);
+    /* A writable data segment, RPL = DPL = CPL. */
+    if ((ar & 0x1Au) != 0x12u || (sel & 3u) != cpl || ar_dpl(ar) != cpl)
+        ts_fault(c, sel);
+    if (!ar_present(ar))
+        cpu_raise_err(c, EX_SS, sel & 0xFFFCu);
+    set_accessed(c, sel, hi);
+    seg_fill(c, &c->seg[S_SS], sel, lo, hi);
+}
+
+static void load_cs(struct cpu *c, uint16_t sel)
+{
+    uint32_t lo, hi;
+    if ((sel & 0xFFFCu) == 0 || !read_desc(c, sel, &lo, &hi))
+        ts_fault(c, sel);
+    uint32_t ar = desc_ar(hi);
+    if ((ar & 0x18u) != 0x18u)
+        ts_fault(c, sel); /* not a code segment */
+    unsigned dpl = ar_dpl(ar), rpl = sel & 3u;
+    /* Conforming: DPL <= RPL; non-conforming: DPL = RPL (the new CPL). */
+    if ((ar & 0x04u) ? dpl > rpl : dpl != rpl)
+        ts_fault(c, sel);
+    if (!ar_present(ar))
+        cpu_raise_err(c, EX_NP, sel & 0xFFFCu);
+    set_accessed(c, sel, hi);
+    seg_fill(c, &c->seg[S_CS], sel, lo, hi);
+}
+
+static void load_data(struct cpu *c, int sreg, uint16_t sel)
+{
+    uint32_t lo, hi;
+    if ((sel & 0xFFFCu) == 0) {
+        seg_unusable(c, sreg, sel); /* a null selector loads fine */
+        return;
+    }
+    if (!read_desc(c, sel, &lo, &hi))
+        ts_fault(c, sel);
+    uint32_t ar = desc_ar(hi);
+    /* A data segment or a readable code segment. */
+    if (!(ar & 0x10u) || (ar & 0x0Au) == 0x08u)
+        ts_fault(c, sel);
+    bool conforming_code = (ar & 0x0Cu) == 0x0Cu;
+    unsigned dpl = ar_dpl(ar), rpl = sel & 3u;
+    if (!conforming_code && (dpl < c->cpl || dpl < rpl))
+        ts_fault(c, sel);
+    if (!ar_present(ar))
+        cpu_raise_err(c, EX_NP, sel & 0xFFFCu);
+    set_accessed(c, sel, hi);
+    seg_fill(c, &c->seg[sreg], sel, lo, hi);
+}
+
+/* ---------------------------------------------------------- the switch */
+
+void task_switch(struct cpu *c, uint16_t sel, uint32_t lo, uint32_t hi,
+                 enum task_reason why, uint32_t next_eip, bool has_error,
+                 uint32_t error)
+{
+    int bad_vec = why == TASK_IRET ? EX_TS : EX_GP;
+    uint32_t ar = desc_ar(hi);
+    unsigned type = ar_type(ar);
+
+    /* SDM 7.3 steps 1-3 and the JMP/CALL/INT/IRET operation sections:
+     * the TSS descriptor must be in the GDT and be an available TSS (a
+     * busy one for IRET), present, with a limit that holds a whole TSS. */
+    if (sel & 4)
+        cpu_raise_err(c, bad_vec, sel & 0xFFFCu);
+    bool want_busy = why == TASK_IRET;
+    bool is32;
+    if (type == (want_busy ? DT_TSS16_BUSY : DT_TSS16_AVAIL))
+        is32 = false;
+    else if (type == (want_busy ? DT_TSS32_BUSY : DT_TSS32_AVAIL) &&
+             c->model->gen >= GEN_80386)
+        is32 = true;
+    else
+        cpu_raise_err(c, bad_vec, sel & 0xFFFCu);
+    if (!ar_present(ar))
+        cpu_raise_err(c, EX_NP, sel & 0xFFFCu);
+    uint32_t new_base = desc_base(lo, hi);
+    uint32_t new_limit = desc_limit(hi, lo);
+    if (new_limit < (is32 ? (uint32_t)T32_MIN_LIMIT : (uint32_t)T16_MIN_LIMIT))
+        ts_fault(c, sel);
+
+    /* Save the outgoing task (step 6).  IRET saves NT cleared; the other
+     * reasons save EFLAGS as it is. */
+    uint32_t old_eflags = cpu_get_eflags(c);
+    if (why == TASK_IRET)
+        old_eflags &= ~(uint32_t)F_NT;
+    uint16_t old_sel = c->tr.sel;
+    save_tss(c, next_eip, old_eflags);
+
+    /* Read the incoming task (step 4: pages of the new TSS are present
+     * before the commit). */
+    struct tss_image t;
+    read_tss(c, new_base, is32, &t);
+
+    /* Busy bits and the back link (Table 7-2). */
+    if (why == TASK_JMP || why == TASK_IRET)
+        set_busy(c, old_sel, false);
+    if (why == TASK_CALL || why == TASK_INT) {
+        lin_wr16(c, new_base + (is32 ? (uint32_t)T32_LINK : (uint32_t)T16_LINK), old_sel);
+        t.eflags |= F_NT;
+    }
+    if (why != TASK_IRET)
+        set_busy(c, sel, true);
+
+    /* ---- commit point: from here on we are in the new task ---- */
+    c->tr.sel = sel;
+    c->tr.base = new_base;
+    c->tr.limit = new_limit;
+    c->tr.ar = ar | 2u; /* busy */
+    c->cr[0] |= CR0_TS;
+
+    if (is32 && (c->cr[0] & CR0_PG) && t.cr3 != c->cr[3]) {
+        c->cr[3] = t.cr3;
+        tlb_flush(c);
+    } else if (is32 && (c->cr[0] & CR0_PG)) {
+        tlb_flush(c); /* a CR3 load flushes even with the same value */
+    }
+
+    for (int r = 0; r < 8; r++)
+        c->reg[r] = t.reg[r];
+    uint32_t fl_mask = c->model->eflags_writable | F_VM | F_RF | F_VIF | F_VIP;
+    if (!is32)
+        fl_mask &= 0xFFFFu;
+    cpu_set_eflags(c, t.eflags, fl_mask);
+    c->eip = is32 ? t.eip : (t.eip & 0xFFFFu);
+    /* A fault from here on returns to the new task's first instruction. */
+    c->prev_eip = c->eip;
+    c->attention |= ATT_MODE;
+    c->halted = false;
+
+    if (is32 && (t.eflags & F_VM)) {
+        /* The new task runs in virtual-8086 mode: real-mode style segments,
+         * CPL 3 (SDM 20.2.5). */
+        c->cpl = 3;
+        load_ldt(c, (uint16_t)t.ldt);
+        for (int s = 0; s < S_NSEG; s++)
+            cpu_load_seg_real(c, s, t.sel[s]);
+    } else {
+        c->cpl = t.sel[S_CS] & 3u;
+        for (int s = 0; s < S_NSEG; s++)
+            seg_unusable(c, s, t.sel[s]);
+        load_ldt(c, (uint16_t)t.ldt);
+        load_ss(c, t.sel[S_SS]);
+        load_cs(c, t.sel[S_CS]);
+        static const int data_order[] = { S_DS, S_ES, S_FS, S_GS };
+        for (int k = 0; k < 4; k++)
+            load_data(c, data_order[k], t.sel[data_order[k]]);
+    }
+
+    /* An exception that switched tasks pushes its error code on the new
+     * task's stack (SDM 6.12.2), as a word for a 16-bit TSS. */
+    if (why == TASK_INT && has_error) {
+        uint32_t mask = cpu_stack32(c) ? 0xFFFFFFFFu : 0xFFFFu;
+        uint32_t sp = (c->reg[R_ESP] - (is32 ? 4u : 2u)) & mask;
+        if (is32)
+            cpu_wr32(c, S_SS, sp, error);
+        else
+            cpu_wr16(c, S_SS, sp, (uint16_t)error);
+        c->reg[R_ESP] = (c->reg[R_ESP] & ~mask) | sp;
+    }
+
+    /* The new EIP must lie inside CS (a #GP(0) in the new task). */
+    if (c->eip > c->seg[S_CS].limit)
+        cpu_raise_err(c, EX_GP, 0);
+
+    /* T bit: a debug trap before the new task's first instruction, with
+     * DR6.BT set (SDM 17.2.3, 7.2.1). */
+    if (t.tbit) {
+        c->dr[6] |= 1u << 15;
+        cpu_raise(c, EX_DB);
+    }
+}
+
+void task_switch_sel(struct cpu *c, uint16_t sel, enum task_reason why,
+                     uint32_t next_eip, bool has_error, uint32_t error)
+{
+    int bad_vec = why == TASK_IRET ? EX_TS : EX_GP;
+    if ((sel & 4) || (sel & 0xFFF8u) + 7u > c->gdtr.limit)
+        cpu_raise_err(c, bad_vec, sel & 0xFFFCu);
+    uint32_t lo = lin_rd32(c, c->gdtr.base + (sel & 0xFFF8u));
+    uint32_t hi = lin_rd32(c, c->gdtr.base + (sel & 0xFFF8u) + 4);
+    task_switch(c, sel, lo, hi, why, next_eip, has_error, error);
+}
+
+void task_iret(struct cpu *c, uint32_t next_eip)
+{
+    uint16_t link = lin_rd16(c, c->tr.base + T32_LINK);
+    task_switch_sel(c, link, TASK_IRET, next_eip, false, 0);
+}
+
+uint32_t task_iomap_base(struct cpu *c)
+{
+    if (ar_type(c->tr.ar) != DT_TSS32_BUSY || !ar_present(c->tr.ar) ||
+        c->tr.limit < T32_IOMAP + 1u)
+        return 0xFFFFFFFFu;
+    return lin_rd16(c, c->tr.base + T32_IOMAP);
+}
