@@ -5,6 +5,7 @@
 
 #include "../jit/blockcache.h"
 #include "../mmu/mem.h"
+#include "descriptor.h"
 #include "flags.h"
 
 void cpu_init(struct cpu *c, const struct cpu_model *m, struct bus *bus,
@@ -28,7 +29,8 @@ void cpu_seg_update_fast(struct cpu *c, struct seg *s)
         s->fast_limit_w = -1;
         return;
     }
-    s->fast_limit = s->limit;
+    /* Execute-only code segments cannot be read (SDM Vol. 3 5.4). */
+    s->fast_limit = (pm && (s->ar & 0x1A) == 0x18) ? -1 : (int64_t)s->limit;
     bool writable = data && (s->ar & 0x02);
     s->fast_limit_w = (pm && !writable) ? -1 : (int64_t)s->limit;
 }
@@ -107,10 +109,7 @@ void cpu_load_seg(struct cpu *c, int sreg, uint16_t sel)
         cpu_load_seg_real(c, sreg, sel);
         return;
     }
-    /* Protected-mode descriptor loads are part of the protected-mode
-     * work (cpu/protected.c, issue 3).  Until then a protected-mode load
-     * is refused with #GP, never silently done the real-mode way. */
-    cpu_raise_err(c, EX_GP, sel & 0xFFFC);
+    pm_load_seg(c, sreg, sel);   /* cpu/descriptor.c */
 }
 
 void cpu_request_stop(struct cpu *c)

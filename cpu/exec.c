@@ -10,6 +10,7 @@
 #include "../mmu/mem.h"
 #include "debughook.h"
 #include "decode.h"
+#include "descriptor.h"
 #include "flags.h"
 #include "stack.h"
 
@@ -62,20 +63,13 @@ static void interrupt_real(struct cpu *c, int vector, uint32_t next_eip)
 void cpu_interrupt(struct cpu *c, int vector, uint32_t next_eip,
                    bool has_error, uint32_t error, bool software)
 {
-    (void)has_error;
-    (void)error;
-    (void)software;
     if (unlikely(c->dbg != NULL) && c->dbg->on_interrupt) /* debugger: catch int */
         c->dbg->on_interrupt(c->dbg->opaque, vector, software);
     if (!cpu_pe(c)) {
         interrupt_real(c, vector, next_eip);
         return;
     }
-    /* Protected-mode and V86 delivery through the IDT belong to the
-     * protected-mode work (issue 3).  Until it lands the machine shuts
-     * down, as a CPU does when it cannot deliver an exception. */
-    c->exc_nesting = 3;
-    cpu_raise(c, EX_DF);
+    pm_interrupt(c, vector, next_eip, has_error, error, software); /* cpu/interrupt.c */
 }
 
 /* Exception classes for double-fault detection (SDM Vol. 3 table 6-5). */

@@ -3,9 +3,9 @@
  *
  * Real-address and virtual-8086 mode are complete here.  Protected-mode
  * far transfers (descriptor checks, conforming segments, call gates,
- * task gates, returns to an outer level, IRET to V86 or through NT) are
- * the protected-mode issue: every such path goes through far_jump(),
- * far_return() or iret_pm() below, which raise #GP(0) today.
+ * task gates, returns to an outer level, IRET to V86 or through NT) live
+ * in cpu/farxfer.c: far_jump(), far_return() and do_iret() below hand
+ * protected mode to it.
  *
  * Near branches check the target against the CS limit (#GP(0)), as the
  * SDM's pseudocode does for every near transfer on the 286 and later.
@@ -13,6 +13,7 @@
  * 16-bit targets are already cut to 16 bits.
  */
 #include "../mmu/mem.h"
+#include "descriptor.h"
 #include "flags.h"
 #include "insn.h"
 #include "stack.h"
@@ -150,22 +151,14 @@ HANDLER(op_RET_Iw_32) { near_ret(c, true, i->imm & 0xFFFFu); }
  * copy of an inner-level call), task gates and TSS selectors.  That is
  * the protected-mode issue; until it lands the transfer is refused with
  * #GP(0) rather than done the real-mode way. */
-static _Noreturn void far_jump_pm(struct cpu *c, uint16_t sel, uint32_t off,
-                                  bool is_call, bool o32)
-{
-    (void)sel;
-    (void)off;
-    (void)is_call;
-    (void)o32;
-    cpu_raise_err(c, EX_GP, 0);
-}
-
 /* Far JMP or CALL to sel:off with the instruction's operand size.  Every
  * far JMP/CALL form comes through here. */
 static void far_jump(struct cpu *c, uint16_t sel, uint32_t off, bool is_call, bool o32)
 {
-    if (pm_proper(c))
-        far_jump_pm(c, sel, off, is_call, o32);
+    if (pm_proper(c)) {
+        far_jump_pm(c, sel, off, is_call, o32);   /* cpu/farxfer.c */
+        return;
+    }
 
     /* Real-address and virtual-8086 mode (SDM Vol. 2 JMP, CALL: "IF far
      * call and (PE = 0 or VM = 1)").  The offset must lie inside the
@@ -186,20 +179,13 @@ static void far_jump(struct cpu *c, uint16_t sel, uint32_t off, bool is_call, bo
     c->eip = off;
 }
 
-/* Protected-mode far RET: same-level and outer-level returns (with the
- * stack switch and data-segment nulling).  Protected-mode issue. */
-static _Noreturn void far_return_pm(struct cpu *c, bool o32, uint32_t imm)
-{
-    (void)o32;
-    (void)imm;
-    cpu_raise_err(c, EX_GP, 0);
-}
-
 /* Far RET [imm16]: every RETF form comes through here. */
 static void far_return(struct cpu *c, bool o32, uint32_t imm)
 {
-    if (pm_proper(c))
-        far_return_pm(c, o32, imm);
+    if (pm_proper(c)) {
+        far_return_pm(c, o32, imm);   /* cpu/farxfer.c */
+        return;
+    }
 
     /* Real-address and virtual-8086 mode (SDM Vol. 2 RET, "far return
      * and (PE = 0 or VM = 1)"): pop EIP then CS (a 32-bit pop whose high
@@ -303,13 +289,14 @@ HANDLER(op_JCXZ_32) { do_jcxz(c, i, 0xFFFFFFFFu); }
 
 /* ---------------- software interrupts ---------------- */
 
-/* INT n.  In virtual-8086 mode with IOPL < 3 it is #GP(0) (SDM Vol. 2
- * INT n: "IF (VM = 1 and IOPL < 3 and INT n)"); redirection through the
- * TSS bitmap with CR4.VME is the protected-mode issue. */
+/* INT n.  In virtual-8086 mode the IOPL and CR4.VME rules (#GP(0) with
+ * IOPL < 3, redirection through the TSS bitmap) are in cpu/interrupt.c. */
 HANDLER(op_INT_Ib)
 {
-    if (cpu_vm86(c) && iopl(c) < 3)
-        cpu_raise_err(c, EX_GP, 0);
+    if (cpu_vm86(c)) {
+        v86_int_n(c, (int)(i->imm & 0xFF), c->eip);   /* cpu/interrupt.c */
+        return;
+    }
     cpu_interrupt(c, (int)(i->imm & 0xFF), c->eip, false, 0, true);
 }
 
@@ -338,23 +325,18 @@ HANDLER(op_INT1)
 
 /* ---------------- IRET ---------------- */
 
-/* Protected-mode IRET: task return when NT=1, return to the same or an
- * outer privilege level, return to virtual-8086 mode.  Protected-mode
- * issue; refused with #GP(0) until then. */
-static _Noreturn void iret_pm(struct cpu *c, bool o32)
-{
-    (void)o32;
-    cpu_raise_err(c, EX_GP, 0);
-}
-
 static void do_iret(struct cpu *c, bool o32)
 {
-    if (pm_proper(c))
-        iret_pm(c, o32);
-    /* Virtual-8086 mode: IRET is IOPL-sensitive (CR4.VME handling comes
-     * with the protected-mode issue). */
-    if (cpu_vm86(c) && iopl(c) < 3)
-        cpu_raise_err(c, EX_GP, 0);
+    if (pm_proper(c)) {
+        iret_pm(c, o32);   /* cpu/farxfer.c */
+        return;
+    }
+    /* Virtual-8086 mode: IRET is IOPL-sensitive; with CR4.VME a 16-bit
+     * IRET works on VIF instead (cpu/farxfer.c). */
+    if (cpu_vm86(c) && iopl(c) < 3) {
+        iret_v86(c, o32);
+        return;
+    }
 
     uint32_t sp = stk_sp(c);
     uint32_t eip = stk_pop(c, &sp, o32);

@@ -6,10 +6,10 @@
  *
  * Privilege: "CPL 0" checks apply in protected mode and in virtual-8086
  * mode (where CPL is 3); real-address mode counts as CPL 0.  Descriptor
- * work (LLDT, LTR, VERR/VERW, LAR, LSL) is the protected-mode issue and
- * raises #GP(0) there today.
+ * work (LLDT, LTR, VERR/VERW, LAR, LSL) is in cpu/descriptor.c.
  */
 #include "../mmu/mem.h"
+#include "descriptor.h"
 #include "flags.h"
 #include "insn.h"
 
@@ -75,25 +75,37 @@ HANDLER(op_CLD) { (void)i; c->eflags &= ~(uint32_t)F_DF; }
 HANDLER(op_STD) { (void)i; c->eflags |= F_DF; }
 
 /* CLI/STI are IOPL-sensitive: #GP(0) when CPL > IOPL in protected mode
- * and when IOPL < 3 in V86 mode (the CR4.PVI/VME variants that set VIF
- * instead come with the protected-mode issue). */
-static inline void need_iopl(struct cpu *c)
+ * and when IOPL < 3 in V86 mode, except that with CR4.VME (V86) or
+ * CR4.PVI (CPL 3) they work on VIF instead (SDM Vol. 2 CLI/STI tables;
+ * STI with VIP set is #GP(0)).  Returns true when VIF is the target. */
+static inline bool need_iopl_or_vif(struct cpu *c)
 {
-    if (cpu_pe(c) && cur_cpl(c) > iopl(c))
-        cpu_raise_err(c, EX_GP, 0);
+    if (!cpu_pe(c) || cur_cpl(c) <= iopl(c))
+        return false;
+    bool vm = cpu_vm86(c);
+    if ((vm && (c->cr[4] & CR4_VME)) || (!vm && cur_cpl(c) == 3 && (c->cr[4] & CR4_PVI)))
+        return true;
+    cpu_raise_err(c, EX_GP, 0);
 }
 
 HANDLER(op_CLI)
 {
     (void)i;
-    need_iopl(c);
-    c->eflags &= ~(uint32_t)F_IF;
+    if (need_iopl_or_vif(c))
+        c->eflags &= ~(uint32_t)F_VIF;
+    else
+        c->eflags &= ~(uint32_t)F_IF;
 }
 
 HANDLER(op_STI)
 {
     (void)i;
-    need_iopl(c);
+    if (need_iopl_or_vif(c)) {
+        if (c->eflags & F_VIP)
+            cpu_raise_err(c, EX_GP, 0);
+        c->eflags |= F_VIF;
+        return;
+    }
     /* Interrupts stay inhibited until after the next instruction, but
      * only when STI actually sets IF (SDM Vol. 2 STI: "If IF = 0,
      * maskable hardware interrupts remain inhibited on the instruction
@@ -690,31 +702,58 @@ HANDLER(op_STR_r32) { need_pm(c); set_r32(c, i->rm, c->tr.sel); }
 HANDLER(op_STR_m16) { need_pm(c); cpu_wr16(c, i->seg, insn_ea(c, i), c->tr.sel); }
 HANDLER(op_STR_m32) { need_pm(c); cpu_wr16(c, i->seg, insn_ea(c, i), c->tr.sel); }
 
-/* LLDT, LTR, VERR, VERW, LAR, LSL read descriptors: that is the
- * protected-mode issue.  Until it lands they raise #GP(0) in protected
- * mode rather than pretend. */
-static _Noreturn void descriptor_insn_pm(struct cpu *c)
+/* LLDT, LTR, VERR, VERW, LAR, LSL read descriptors: the work is in
+ * cpu/descriptor.c.  LLDT and LTR are CPL-0 instructions. */
+static void lldt(struct cpu *c, uint16_t sel) { need_pm(c); need_cpl0(c); pm_lldt(c, sel); }
+static void ltr(struct cpu *c, uint16_t sel) { need_pm(c); need_cpl0(c); pm_ltr(c, sel); }
+static void ver(struct cpu *c, uint16_t sel, bool w) { need_pm(c); flags_put(c, F_ZF, pm_verr(c, sel, w)); }
+
+HANDLER(op_LLDT_r) { lldt(c, get_r16(c, i->rm)); }
+HANDLER(op_LLDT_m) { need_pm(c); need_cpl0(c); lldt(c, cpu_rd16(c, i->seg, insn_ea(c, i))); }
+HANDLER(op_LTR_r) { ltr(c, get_r16(c, i->rm)); }
+HANDLER(op_LTR_m) { need_pm(c); need_cpl0(c); ltr(c, cpu_rd16(c, i->seg, insn_ea(c, i))); }
+HANDLER(op_VERR_r) { ver(c, get_r16(c, i->rm), false); }
+HANDLER(op_VERR_m) { need_pm(c); ver(c, cpu_rd16(c, i->seg, insn_ea(c, i)), false); }
+HANDLER(op_VERW_r) { ver(c, get_r16(c, i->rm), true); }
+HANDLER(op_VERW_m) { need_pm(c); ver(c, cpu_rd16(c, i->seg, insn_ea(c, i)), true); }
+
+/* LAR/LSL: ZF = 1 and the destination written when the descriptor is
+ * valid and visible; otherwise ZF = 0 and the destination unchanged.
+ * The 16-bit LAR keeps bits 8-15 (SDM Vol. 2 LAR: "AND FF00H"). */
+static void lar(struct cpu *c, const struct insn *i, uint16_t sel, bool o32)
 {
-    need_pm(c);
-    cpu_raise_err(c, EX_GP, 0); /* TODO(protected-mode issue) */
+    uint32_t ar;
+    bool ok = pm_lar(c, sel, &ar);
+    if (ok) {
+        if (o32)
+            set_r32(c, i->reg, ar);
+        else
+            set_r16(c, i->reg, (uint16_t)(ar & 0xFF00u));
+    }
+    flags_put(c, F_ZF, ok);
 }
 
-HANDLER(op_LLDT_r) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_LLDT_m) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_LTR_r) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_LTR_m) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_VERR_r) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_VERR_m) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_VERW_r) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_VERW_m) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_LAR_r16) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_LAR_r32) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_LAR_m16) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_LAR_m32) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_LSL_r16) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_LSL_r32) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_LSL_m16) { (void)i; descriptor_insn_pm(c); }
-HANDLER(op_LSL_m32) { (void)i; descriptor_insn_pm(c); }
+static void lsl(struct cpu *c, const struct insn *i, uint16_t sel, bool o32)
+{
+    uint32_t lim;
+    bool ok = pm_lsl(c, sel, &lim);
+    if (ok) {
+        if (o32)
+            set_r32(c, i->reg, lim);
+        else
+            set_r16(c, i->reg, (uint16_t)lim);
+    }
+    flags_put(c, F_ZF, ok);
+}
+
+HANDLER(op_LAR_r16) { need_pm(c); lar(c, i, get_r16(c, i->rm), false); }
+HANDLER(op_LAR_r32) { need_pm(c); lar(c, i, get_r16(c, i->rm), true); }
+HANDLER(op_LAR_m16) { need_pm(c); lar(c, i, cpu_rd16(c, i->seg, insn_ea(c, i)), false); }
+HANDLER(op_LAR_m32) { need_pm(c); lar(c, i, cpu_rd16(c, i->seg, insn_ea(c, i)), true); }
+HANDLER(op_LSL_r16) { need_pm(c); lsl(c, i, get_r16(c, i->rm), false); }
+HANDLER(op_LSL_r32) { need_pm(c); lsl(c, i, get_r16(c, i->rm), true); }
+HANDLER(op_LSL_m16) { need_pm(c); lsl(c, i, cpu_rd16(c, i->seg, insn_ea(c, i)), false); }
+HANDLER(op_LSL_m32) { need_pm(c); lsl(c, i, cpu_rd16(c, i->seg, insn_ea(c, i)), true); }
 
 /* ARPL Ew, Gw reads no descriptor, so it is complete here: raise the
  * destination selector's RPL to the source's, ZF says whether it did

@@ -862,9 +862,11 @@ Test(datamove, rep_outsb_and_ins_protected)
     cr_assert_eq(peek32(0xA0002), 0xA0000002u);
     cr_assert_eq(c->reg[R_EDI], 0xA0006);
 
-    /* CPL 3 > IOPL 0: #GP before the port is touched (no IDT yet, so the
-     * machine shuts down; the point is that nothing was read). */
+    /* CPL 3 > IOPL 0 and a TSS whose bitmap lies beyond its limit: #GP
+     * before the port is touched (the IDT holds no gates, so the machine
+     * shuts down; the point is that nothing was read). */
     c->cpl = 3;
+    c->tr.limit = 0x67;
     unsigned before = port_reads;
     harness_load(h, CODE, (const uint8_t[]){ 0xEC }, 1);
     blockcache_flush(&h->bc);
