@@ -114,6 +114,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err,
                       cfg->debugcon_opaque);
         m->has_debugcon = true;
     }
+    postcode_init(&m->postcode, &m->bus, MACHINE_POST_PORT);
     if (cfg->debugexit_iobase) {
         debugexit_init(&m->debugexit, &m->bus, &m->cpu, cfg->debugexit_iobase, iosize);
         m->has_debugexit = true;

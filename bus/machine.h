@@ -18,6 +18,7 @@
 #include "../cpu/cpu.h"
 #include "../devices/debugcon.h"
 #include "../devices/debugexit.h"
+#include "../devices/postcode.h"
 #include "../jit/blockcache.h"
 #include "bus.h"
 
@@ -29,6 +30,8 @@
 /* QEMU's isa-debug-exit defaults (iobase=0x501, iosize=2). */
 #define MACHINE_DEBUGEXIT_IOBASE 0x501u
 #define MACHINE_DEBUGEXIT_IOSIZE 2u
+/* POST-code port (test386.asm's default; pcvm -post prints the last code). */
+#define MACHINE_POST_PORT 0x190u
 
 /* Instructions per cpu_run call: the granularity at which the machine
  * looks at its exit conditions (and, later, at device timers). */
@@ -62,6 +65,7 @@ struct machine {
     struct cpu cpu;
     struct debugcon debugcon;
     struct debugexit debugexit;
+    struct postcode postcode;      /* always present at MACHINE_POST_PORT */
     bool has_debugcon, has_debugexit;
     uint8_t *bios;                 /* owned copy of the image */
     size_t bios_size;

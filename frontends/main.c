@@ -52,6 +52,8 @@ static const char usage_text[] =
     "  -nographic          the same as -display none, for now\n"
     "  -max-insns N        stop after N guest instructions (exit status 124)\n"
     "  -stats              print the instruction count and MIPS on stderr at exit\n"
+    "  -post               print the last POST code written to port 0x190 on stderr\n"
+    "                      at exit (\"pcvm: POST code 0xNN (N writes)\")\n"
     "  -h, -help, --help   this text\n"
     "  -version            the version\n"
     "\n"
@@ -250,7 +252,7 @@ int main(int argc, char **argv)
 {
     const char *cpu = NULL, *bios_path = NULL, *debugcon = NULL;
     uint64_t ram = 0, max_insns = 0;
-    bool stats = false;
+    bool stats = false, post = false;
     struct debugexit_opt dx = { 0 };
 
     for (int k = 1; k < argc; k++) {
@@ -306,6 +308,8 @@ int main(int argc, char **argv)
                 die("invalid -max-insns value '%s' (a positive instruction count)", v);
         } else if (strcmp(o, "stats") == 0) {
             stats = true;
+        } else if (strcmp(o, "post") == 0) {
+            post = true;
         } else {
             die("unknown option '%s' (try -h)", a);
         }
@@ -386,6 +390,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "pcvm: %" PRIu64 " guest instructions in %.3f s = %.1f MIPS\n",
                 machine_icount(m), secs,
                 secs > 0 ? (double)machine_icount(m) / secs / 1e6 : 0.0);
+    if (post) {
+        if (m->postcode.writes)
+            fprintf(stderr, "pcvm: POST code 0x%02X (%" PRIu64 " writes to port 0x%X)\n",
+                    m->postcode.last, m->postcode.writes, (unsigned)m->postcode.port);
+        else
+            fprintf(stderr, "pcvm: POST code none (no write to port 0x%X)\n",
+                    (unsigned)m->postcode.port);
+    }
     if (sink.error) {
         fprintf(stderr, "pcvm: debugcon: cannot write to %s\n", sink.name);
         if (status == 0)
