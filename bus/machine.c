@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcdevices.h"
+
 /* snprintf only formats into a buffer: no OS call. */
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -119,6 +121,10 @@ struct machine *machine_create(const struct machine_config *cfg, char *err,
         debugexit_init(&m->debugexit, &m->bus, &m->cpu, cfg->debugexit_iobase, iosize);
         m->has_debugexit = true;
     }
+    if (!machine_devices_init(m, cfg, err, errlen)) { /* bus/pcdevices.c */
+        machine_free(m);
+        return NULL;
+    }
     cpu_reset(&m->cpu); /* the map is complete: start from a clean TLB */
     m->exit = MACHINE_RUNNING;
     return m;
@@ -140,11 +146,55 @@ static enum machine_exit finish(struct machine *m, enum machine_exit e)
     return e;
 }
 
+void machine_request_reset(struct machine *m)
+{
+    m->reset_requested = true;
+    if (m->in_cpu)
+        cpu_request_stop(&m->cpu);
+}
+
+void machine_reset(struct machine *m)
+{
+    m->reset_requested = false;
+    m->resets++;
+    cpu_reset(&m->cpu);
+    machine_devices_reset(m);
+}
+
+/* Pacing: sleep while virtual time is ahead of host time. */
+static void pace(struct machine *m)
+{
+    uint64_t virt = clock_ns(m->cpu.icount) - m->pace_virt0;
+    uint64_t host = m->host_now_ns(m->host_opaque) - m->pace_host0;
+    if (virt > host + 2000000u) /* more than 2 ms ahead */
+        m->host_sleep_ns(m->host_opaque, virt - host);
+    else if (host > virt + 200000000u) { /* 200 ms behind: do not try to catch up */
+        m->pace_host0 = m->host_now_ns(m->host_opaque);
+        m->pace_virt0 = clock_ns(m->cpu.icount);
+    }
+}
+
+/* Moves virtual time forward to `t` while the CPU is halted. */
+static void idle_until(struct machine *m, uint64_t t)
+{
+    if (t > m->cpu.icount)
+        m->cpu.icount = t;
+}
+
 enum machine_exit machine_run_slice(struct machine *m, uint64_t n)
 {
     if (m->exit != MACHINE_RUNNING)
         return m->exit; /* an exit is final */
     while (n > 0) {
+        if (m->reset_requested)
+            machine_reset(m);
+        clock_run_due(&m->clock);
+        if (m->has_debugexit && m->debugexit.requested) {
+            m->exit_code = (int)debugexit_status(&m->debugexit);
+            return finish(m, MACHINE_EXIT_DEBUG);
+        }
+        if (m->pace)
+            pace(m);
         uint64_t chunk = n < MACHINE_SLICE ? n : MACHINE_SLICE;
         if (m->max_insns) {
             if (m->cpu.icount >= m->max_insns)
@@ -153,8 +203,15 @@ enum machine_exit machine_run_slice(struct machine *m, uint64_t n)
             if (chunk > left)
                 chunk = left;
         }
+        uint64_t deadline = clock_next_deadline(&m->clock);
+        if (deadline - m->cpu.icount < chunk)
+            chunk = deadline - m->cpu.icount; /* run exactly up to the next timer */
+        if (chunk == 0)
+            chunk = 1;
         uint64_t before = m->cpu.icount;
+        m->in_cpu = true;
         enum run_status st = cpu_run(&m->cpu, chunk);
+        m->in_cpu = false;
         uint64_t done = m->cpu.icount - before;
         n -= done < n ? done : n;
         if (m->has_debugexit && m->debugexit.requested) {
@@ -165,15 +222,32 @@ enum machine_exit machine_run_slice(struct machine *m, uint64_t n)
         case RUN_LIMIT:
             break;
         case RUN_STOP:
-            /* Someone else (a debugger, later) asked the CPU to stop:
-             * hand control back to the caller. */
+            if (m->kicked || m->reset_requested) {
+                m->kicked = false; /* our own stop: a timer or a reset */
+                break;
+            }
+            /* Someone else (a debugger) asked the CPU to stop: hand
+             * control back to the caller. */
             return MACHINE_RUNNING;
         case RUN_DEAD:
             return finish(m, MACHINE_EXIT_DEAD);
-        case RUN_HALTED:
-            /* No device can raise an interrupt yet (no PIC, no timer), so
-             * a halt waiting for one lasts forever. */
-            return finish(m, MACHINE_EXIT_HALTED);
+        case RUN_HALTED: {
+            /* Waiting for an interrupt: time jumps to the next timer. */
+            uint64_t next = clock_next_deadline(&m->clock);
+            if (next == CLOCK_NEVER)
+                return finish(m, MACHINE_EXIT_HALTED);
+            uint64_t target = next;
+            if (m->max_insns && target > m->max_insns)
+                target = m->max_insns;
+            if (target - m->cpu.icount > n) {
+                idle_until(m, m->cpu.icount + n);
+                n = 0;
+            } else {
+                n -= target - m->cpu.icount;
+                idle_until(m, target);
+            }
+            break;
+        }
         case RUN_SHUTDOWN:
             return finish(m, MACHINE_EXIT_SHUTDOWN);
         }

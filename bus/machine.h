@@ -19,8 +19,11 @@
 #include "../devices/debugcon.h"
 #include "../devices/debugexit.h"
 #include "../devices/postcode.h"
+#include "../devices/pic8259.h"
+#include "../devices/pit8254.h"
 #include "../jit/blockcache.h"
 #include "bus.h"
+#include "clock.h"
 
 #define MACHINE_DEFAULT_CPU "pentium2"
 #define MACHINE_DEFAULT_RAM_MIB 32u
@@ -33,8 +36,9 @@
 /* POST-code port (test386.asm's default; pcvm -post prints the last code). */
 #define MACHINE_POST_PORT 0x190u
 
-/* Instructions per cpu_run call: the granularity at which the machine
- * looks at its exit conditions (and, later, at device timers). */
+/* Instructions per cpu_run call at most: the granularity at which the
+ * machine looks at its exit conditions.  Device timers cut runs shorter:
+ * the CPU always stops exactly at the next timer deadline. */
 #define MACHINE_SLICE 65536u
 
 struct machine_config {
@@ -47,6 +51,14 @@ struct machine_config {
     uint16_t debugexit_iobase;     /* 0: no isa-debug-exit device */
     uint16_t debugexit_iosize;     /* 0: MACHINE_DEBUGEXIT_IOSIZE */
     uint64_t max_insns;            /* 0: no limit */
+    /* Pacing to the host clock (interactive use; off = deterministic, as
+     * fast as possible).  The frontend provides the host's monotonic clock
+     * and a sleep; the machine never keeps virtual time ahead of host time
+     * by more than a few milliseconds. */
+    bool pace;
+    uint64_t (*host_now_ns)(void *opaque);
+    void (*host_sleep_ns)(void *opaque, uint64_t ns);
+    void *host_opaque;
 };
 
 /* Why machine_run returned. */
@@ -70,6 +82,19 @@ struct machine {
     uint8_t *bios;                 /* owned copy of the image */
     size_t bios_size;
     uint64_t max_insns;
+    /* Virtual time and the PC chipset (devices/). */
+    struct clock clock;
+    struct pic8259 pic;
+    struct pit8254 pit;
+    bool in_cpu;                   /* cpu_run is on the stack */
+    bool kicked;                   /* a timer deadline moved earlier meanwhile */
+    bool reset_requested;          /* machine_request_reset: reset before the next run */
+    uint64_t resets;               /* statistics: resets performed */
+    bool pace;
+    uint64_t (*host_now_ns)(void *opaque);
+    void (*host_sleep_ns)(void *opaque, uint64_t ns);
+    void *host_opaque;
+    uint64_t pace_host0, pace_virt0; /* host/virtual ns at the pacing origin */
     enum machine_exit exit;        /* last exit reason (MACHINE_RUNNING while none) */
     int exit_code;                 /* MACHINE_EXIT_DEBUG: (value << 1) | 1 */
 };
@@ -85,6 +110,13 @@ enum machine_exit machine_run(struct machine *m);
 /* Runs at most n instructions; MACHINE_RUNNING when none of the exit
  * conditions happened.  Lets a caller interleave machines or poll a UI. */
 enum machine_exit machine_run_slice(struct machine *m, uint64_t n);
+
+/* Asks for a full machine reset (CPU and devices), done before the next
+ * instruction: the 8042's pulse of output line 0 (0xFE), PIIX3 port 0xCF9,
+ * port 0x92 bit 0.  Callable from inside a port handler. */
+void machine_request_reset(struct machine *m);
+/* Resets the CPU and every device now (the memory map is kept). */
+void machine_reset(struct machine *m);
 
 /* Retired guest instructions since power-on. */
 static inline uint64_t machine_icount(const struct machine *m) { return m->cpu.icount; }

@@ -26,5 +26,7 @@ extern const unsigned char rom_test_spin[];   /* JMP $ */
 extern const size_t rom_test_spin_size;
 extern const unsigned char rom_test_hello[];  /* "hello 0".."hello 9" */
 extern const size_t rom_test_hello_size;
+extern const unsigned char rom_test_pictimer[]; /* PIC + PIT timer interrupts */
+extern const size_t rom_test_pictimer_size;
 
 #endif
