@@ -9,6 +9,7 @@
 #include "../jit/blockcache.h"
 #include "../mmu/mem.h"
 #include "debughook.h"
+#include "debug.h"
 #include "decode.h"
 #include "descriptor.h"
 #include "flags.h"
@@ -288,6 +289,10 @@ enum run_status cpu_run(struct cpu *c, uint64_t max_insns)
         } else {
             i = &one;
             e = i + 1;
+        }
+        if (unlikely(debug_active(c))) {
+            debug_step(c, i, ipmask);   /* cpu/debug.c: TF, RF, DR0-DR3 */
+            continue;
         }
         c->cur_block = b;
         do {

@@ -567,13 +567,25 @@ static unsigned dr_index(struct cpu *c, unsigned n)
     return n;
 }
 
-/* MOV r32, DRn (0F 21) and MOV DRn, r32 (0F 23).  Storage only: the
- * breakpoints themselves and DR7.GD (#DB on DR access) come with the
- * debug work. */
+/* MOV r32, DRn (0F 21) and MOV DRn, r32 (0F 23).  The instruction
+ * breakpoints are checked by cpu/debug.c. */
+/* DR7.GD: any MOV to or from a debug register raises #DB (a fault) with
+ * DR6.BD set, and GD is cleared so the handler can use them (SDM Vol. 3
+ * 17.2.4). */
+static void check_gd(struct cpu *c)
+{
+    if (c->dr[7] & (1u << 13)) {
+        c->dr[6] |= 1u << 13;
+        c->dr[7] &= ~(1u << 13);
+        cpu_raise(c, EX_DB);
+    }
+}
+
 HANDLER(op_MOV_RdDd)
 {
     unsigned n = dr_index(c, i->reg);
     need_cpl0(c);
+    check_gd(c);
     c->reg[i->rm] = c->dr[n];
 }
 
@@ -581,12 +593,14 @@ HANDLER(op_MOV_DdRd)
 {
     unsigned n = dr_index(c, i->reg);
     need_cpl0(c);
+    check_gd(c);
     uint32_t v = c->reg[i->rm];
     if (n == 6)
         v = (v & 0x0000E00Fu) | 0xFFFF0FF0u;  /* B0-B3, BD, BS, BT; rest fixed */
     else if (n == 7)
         v = (v & 0xFFFF23FFu) | 0x400u;       /* bit 10 reads 1; 11, 12, 14, 15 read 0 */
     c->dr[n] = v;
+    c->attention |= ATT_TRAP;   /* breakpoints may have changed: leave the block */
 }
 
 HANDLER(op_CLTS)

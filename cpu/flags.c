@@ -21,4 +21,6 @@ void cpu_set_eflags(struct cpu *c, uint32_t val, uint32_t mask)
     c->lf.eager = 1;
     if (f & F_IF)
         c->attention |= ATT_IRQ; /* a pending interrupt may now be taken */
+    if (f & (F_TF | F_RF))
+        c->attention |= ATT_TRAP; /* leave the block: cpu/debug.c takes over */
 }

@@ -369,9 +369,11 @@ static uint32_t iret_flags(const char *model, bool o32, uint32_t popped)
         wr(h, STACK + 2, 0, 2);
         wr(h, STACK + 4, popped, 2);
     }
+    /* Only the IRET runs: an image with TF set would single-step the
+     * next instruction into the #DB handler. */
     LOAD(h, 0x1100, 0xF4);
-    harness_run(h, CODE, 10);
-    cr_assert_eq(c->eip, 0x1101, "%s: IRET went to %x", model, c->eip);
+    harness_run(h, CODE, 1);
+    cr_assert_eq(c->eip, 0x1100, "%s: IRET went to %x", model, c->eip);
     cr_assert_eq(c->reg[R_ESP], STACK + (o32 ? 12 : 6));
     uint32_t f = cpu_get_eflags(c);
     harness_free(h);
