@@ -20,6 +20,8 @@
 #include <time.h>
 
 #include "bus/machine.h"
+#include "debugger/dbg.h"
+#include "gdbstub.h"
 #include "roms/roms.h"
 
 #ifndef PCVM_VERSION
@@ -52,6 +54,14 @@ static const char usage_text[] =
     "  -nographic          the same as -display none, for now\n"
     "  -max-insns N        stop after N guest instructions (exit status 124)\n"
     "  -stats              print the instruction count and MIPS on stderr at exit\n"
+    "  -debugger           the debugger on the terminal: Ctrl-C breaks into it\n"
+    "                      (stdin not a terminal: commands are read as a script)\n"
+    "  -S                  stop before the first instruction (in the debugger, or\n"
+    "                      waiting for gdb with -s/-gdb)\n"
+    "  -gdb tcp:[HOST]:PORT  gdb remote stub (HOST defaults to 127.0.0.1)\n"
+    "  -s                  the same as -gdb tcp::1234\n"
+    "  -magic-break        xchg bx,bx stops into the debugger (or gdb)\n"
+    "  -symbols FILE       symbols for the debugger: 'ADDRESS NAME' lines (nm style)\n"
     "  -post               print the last POST code written to port 0x190 on stderr\n"
     "                      at exit (\"pcvm: POST code 0xNN (N writes)\")\n"
     "  -h, -help, --help   this text\n"
@@ -254,6 +264,8 @@ int main(int argc, char **argv)
     uint64_t ram = 0, max_insns = 0;
     bool stats = false, post = false;
     struct debugexit_opt dx = { 0 };
+    bool debugger = false, stop_at_start = false, magic_break = false;
+    const char *gdb_dev = NULL, *symbols = NULL;
 
     for (int k = 1; k < argc; k++) {
         const char *a = argv[k];
@@ -265,7 +277,8 @@ int main(int argc, char **argv)
         bool has_arg = strcmp(o, "cpu") == 0 || strcmp(o, "m") == 0 ||
                        strcmp(o, "bios") == 0 || strcmp(o, "debugcon") == 0 ||
                        strcmp(o, "device") == 0 || strcmp(o, "display") == 0 ||
-                       strcmp(o, "max-insns") == 0;
+                       strcmp(o, "max-insns") == 0 || strcmp(o, "gdb") == 0 ||
+                       strcmp(o, "symbols") == 0;
         const char *v = NULL;
         if (has_arg) {
             if (k + 1 >= argc)
@@ -308,12 +321,43 @@ int main(int argc, char **argv)
                 die("invalid -max-insns value '%s' (a positive instruction count)", v);
         } else if (strcmp(o, "stats") == 0) {
             stats = true;
+        } else if (strcmp(o, "debugger") == 0) {
+            debugger = true;
+        } else if (strcmp(o, "S") == 0) {
+            stop_at_start = true;
+        } else if (strcmp(o, "s") == 0) {
+            gdb_dev = "tcp::1234";
+        } else if (strcmp(o, "gdb") == 0) {
+            gdb_dev = v;
+        } else if (strcmp(o, "magic-break") == 0) {
+            magic_break = true;
+        } else if (strcmp(o, "symbols") == 0) {
+            symbols = v;
         } else if (strcmp(o, "post") == 0) {
             post = true;
         } else {
             die("unknown option '%s' (try -h)", a);
         }
     }
+
+    /* -gdb tcp:[HOST]:PORT */
+    char gdb_host[64] = "";
+    int gdb_port = 0;
+    if (gdb_dev) {
+        const char *hp = strncmp(gdb_dev, "tcp:", 4) == 0 ? gdb_dev + 4 : NULL;
+        const char *colon = hp ? strrchr(hp, ':') : NULL;
+        uint64_t port;
+        if (!colon || (size_t)(colon - hp) >= sizeof gdb_host || !parse_u64(colon + 1, &port) ||
+            port == 0 || port > 65535)
+            die("-gdb '%s': expected tcp::PORT or tcp:HOST:PORT (e.g. -gdb tcp::1234)", gdb_dev);
+        memcpy(gdb_host, hp, (size_t)(colon - hp));
+        gdb_host[colon - hp] = 0;
+        gdb_port = (int)port;
+        if (debugger)
+            die("-debugger and -gdb/-s cannot be used together: pick one");
+    }
+    if ((stop_at_start || magic_break || symbols) && !gdb_dev)
+        debugger = true;
 
     /* Firmware: the file given, or the demo ROM built into pcvm. */
     const uint8_t *bios = rom_demo;
@@ -352,9 +396,47 @@ int main(int argc, char **argv)
     if (!m)
         die("%s", err);
 
+    struct dbg *dbg = NULL;
+    if (debugger || gdb_dev) {
+        dbg = dbg_new(m, stdout);
+        if (!dbg)
+            die("out of memory for the debugger");
+        if (symbols && dbg_load_symbols(dbg, symbols, err, sizeof err) < 0) {
+            dbg_free(dbg);
+            machine_free(m);
+            die("-symbols %s", err);
+        }
+        dbg_set_magic_break(dbg, magic_break);
+    }
+
     double t0 = now();
-    enum machine_exit why = machine_run(m);
+    enum machine_exit why;
+    bool quit = false;
+    if (gdb_dev) {
+        int r = gdbstub_run(dbg, gdb_host[0] ? gdb_host : NULL, gdb_port, stop_at_start, err,
+                            sizeof err);
+        if (r == -1) {
+            dbg_free(dbg);
+            machine_free(m);
+            die("%s", err);
+        }
+        if (r == -2) {          /* gdb detached: run on without it */
+            dbg_free(dbg);
+            dbg = NULL;
+            why = machine_run(m);
+        } else {
+            why = (enum machine_exit)r;
+            quit = why == MACHINE_RUNNING;   /* gdb killed the guest */
+        }
+    } else if (debugger) {
+        why = dbg_cli(dbg, stop_at_start);
+        quit = why == MACHINE_RUNNING;       /* quit in the debugger */
+    } else {
+        why = machine_run(m);
+    }
     double secs = now() - t0;
+    dbg_free(dbg);
+    (void)quit;
 
     int status = 0;
     if (sink.f) {

@@ -11,6 +11,7 @@ PACKAGES=(
   libcriterion-dev                           # unit tests
   libcjson-dev zlib1g-dev                    # SingleStepTests runner: JSON, gzip
   libsdl2-dev                                # the window frontend (optional for now)
+  libedit-dev gdb                            # debugger line editing; gdb stub tests
 )
 
 missing=()
