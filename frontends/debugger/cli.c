@@ -349,9 +349,12 @@ bool dbg_command(struct dbg *d, const char *line_in)
     } else if (word_is(cmd, "info", NULL) && (word_is(args, "registers", "regs") || !strcmp(args, "r"))) {
         dbg_view_regs(d, f);
     } else if (word_is(cmd, "info", NULL) && (word_is(args, "pic", "pit") || !strcmp(args, "irq"))) {
-        fprintf(f, "info %s: not available: this machine has no %s yet (the PC devices are not "
-                "part of pcvm so far)\n", args,
-                !strcmp(args, "pit") ? "8254 PIT" : "8259 PIC");
+        if (!strcmp(args, "pic"))
+            dbg_view_pic(d, f);
+        else if (!strcmp(args, "pit"))
+            dbg_view_pit(d, f);
+        else
+            dbg_view_irq(d, f);
     } else if (word_is(cmd, "regs", "r") || word_is(cmd, "registers", NULL)) {
         dbg_view_regs(d, f);
     } else if (word_is(cmd, "sregs", NULL)) {

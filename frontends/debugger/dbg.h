@@ -212,6 +212,10 @@ bool dbg_sym_lookup(struct dbg *d, const char *name, uint32_t *addr);
 unsigned dbg_disas1(struct dbg *d, uint32_t lin, bool code32, char *buf, size_t n);
 void dbg_view_pagewalk(struct dbg *d, FILE *f, uint32_t lin);
 void dbg_flags_string(uint32_t fl, char *buf, size_t n);
+/* Device views (devices.c). */
+void dbg_view_pic(struct dbg *d, FILE *f);
+void dbg_view_pit(struct dbg *d, FILE *f);
+void dbg_view_irq(struct dbg *d, FILE *f);
 
 /* --- teaching views (explain.c) --- */
 void dbg_explain_decode(struct dbg *d, FILE *f);

@@ -7,8 +7,7 @@ usage: interrupt_test.py PCVM SPIN_ROM CASE
             commands on stdin run (the prompt shows where it stopped)
   gdb       the gdb stub without -S: the guest runs until a client
             connects; then raw RSP packets: ?, g, vCont;c + 0x03 (Ctrl-C),
-            qRcmd (monitor), Z0/z0, c, D (detach: the guest runs on until
-            -max-insns ends it, exit status 124)
+            qRcmd (monitor), Z0/z0, c, s, m, D (detach: the guest runs on)
 """
 import signal
 import socket
@@ -83,7 +82,7 @@ def case_gdb(pcvm, rom):
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    p = subprocess.Popen([pcvm, "-bios", rom, "-gdb", "tcp::%d" % port, "-max-insns", "30000000"],
+    p = subprocess.Popen([pcvm, "-bios", rom, "-gdb", "tcp::%d" % port],
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if b"waiting for gdb" not in p.stderr.readline():
         fail("no stub")
@@ -115,12 +114,11 @@ def case_gdb(pcvm, rom):
     expect(r.cmd(b"m f0000,2".replace(b" ", b"")), "ebfe", "memory read at the linear address")
     expect(r.cmd(b"D"), "OK", "detach")
     r.s.close()
-    try:
-        p.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        fail("pcvm did not run on to -max-insns after detach")
-    expect(p.returncode, 124, "after detach the guest runs until -max-insns (status 124)")
+    time.sleep(1.0)
+    running = p.poll() is None
+    p.kill()
+    p.wait()
+    expect(running, True, "after detach the guest runs on (JMP $ forever)")
     print("\n".join("ok: " + c for c in checks))
 
 
