@@ -270,7 +270,10 @@ DM_INLINE void enter(struct cpu *c, const struct insn *i, bool o32)
     const unsigned level = i->imm2 & 31;
     uint32_t sp = stk_sp(c);
     stk_push(c, &sp, getv(c, R_EBP, o32), o32);
-    uint32_t frame = sp;
+    /* FrameTemp is ESP after the push: with a 16-bit stack only SP moved
+     * and ESP's upper half stays in it (an o32 ENTER then pushes and
+     * loads all 32 bits; test386 POST 1A checks this). */
+    uint32_t frame = (c->reg[R_ESP] & ~m) | sp;
     if (level > 0) {
         uint32_t bp = c->reg[R_EBP] & m;
         for (unsigned k = 1; k < level; k++) {
