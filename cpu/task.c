@@ -131,15 +131,18 @@ static void read_tss(struct cpu *c, uint32_t base, bool is32, struct tss_image *
         t->ldt = lin_rd16(c, base + T32_LDT);
         t->tbit = lin_rd16(c, base + T32_TBIT) & 1u;
     } else {
-        /* A 16-bit TSS holds no CR3, FS, GS nor upper register halves:
-         * the upper halves keep their values (80286 compatibility, SDM
-         * 7.6), FS and GS are loaded with null selectors. */
+        /* A 16-bit TSS holds no CR3, FS, GS nor upper register halves.
+         * SDM 7.6: "the upper 16 bits of the registers are modified and
+         * not maintained"; the 80386 sets them to all ones (test386's
+         * 128 KiB build checks EAX = FFFF1234 etc. after such a switch).
+         * FS and GS are loaded with null selectors. */
         t->cr3 = c->cr[3];
         t->eip = lin_rd16(c, base + T16_IP);
-        t->eflags = (c->eflags & 0xFFFF0000u) | lin_rd16(c, base + T16_FLAGS);
+        /* The upper EFLAGS bits (VM, RF, AC...) do not survive: a 16-bit
+         * task never runs in virtual-8086 mode. */
+        t->eflags = lin_rd16(c, base + T16_FLAGS);
         for (int r = 0; r < 8; r++)
-            t->reg[r] = (c->reg[r] & 0xFFFF0000u) |
-                        lin_rd16(c, base + T16_AX + 2u * (uint32_t)r);
+            t->reg[r] = 0xFFFF0000u | lin_rd16(c, base + T16_AX + 2u * (uint32_t)r);
         for (int s = 0; s < 4; s++)
             t->sel[s] = lin_rd16(c, base + T16_ES + 2u * (uint32_t)s);
         t->sel[S_FS] = t->sel[S_GS] = 0;
@@ -338,8 +341,6 @@ void task_switch(struct cpu *c, uint16_t sel, uint32_t lo, uint32_t hi,
     for (int r = 0; r < 8; r++)
         c->reg[r] = t.reg[r];
     uint32_t fl_mask = c->model->eflags_writable | F_VM | F_RF | F_VIF | F_VIP;
-    if (!is32)
-        fl_mask &= 0xFFFFu;
     cpu_set_eflags(c, t.eflags, fl_mask);
     c->eip = is32 ? t.eip : (t.eip & 0xFFFFu);
     /* A fault from here on returns to the new task's first instruction. */

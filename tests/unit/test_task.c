@@ -328,9 +328,11 @@ Test(task, tss16_call_and_iret)
     wr16(TSS_C + 0x24, SEL_CODE16);      /* CS */
     wr16(TSS_C + 0x26, SEL_DATA16);      /* SS */
     wr16(TSS_C + 0x28, SEL_DATA16);      /* DS */
+    c->eflags |= F_RF;
     cr_assert_eq(run(SEL_C, TASK_CALL, 0x4002, false, 0, &err), -1);
     cr_assert_eq(c->eip, 0x1234);
-    cr_assert_eq(c->reg[R_EDX] & 0xFFFF, 0xC002);
+    cr_assert_eq(cpu_get_eflags(c) & 0xFFFF0000u, 0, "no upper EFLAGS bits in a 16-bit task");
+    cr_assert_eq(c->reg[R_EDX], 0xFFFFC002, "upper halves set to ones (80386)");
     cr_assert_eq(cpu_get_eflags(c) & (F_SF | F_NT), F_SF | F_NT);
     cr_assert_eq(rd16(TSS_C + 0), SEL_A, "back link");
     cr_assert_eq(access_byte(SEL_C), 0x83, "16-bit TSS busy");
