@@ -32,6 +32,24 @@ static bool add_region(struct bus *b, const struct bus_region *r)
     return true;
 }
 
+bool bus_map_region(struct bus *b, const struct bus_region *r)
+{
+    return add_region(b, r);
+}
+
+bool bus_replace_region(struct bus *b, const struct bus_region *r)
+{
+    for (int i = 0; i < b->nregions; i++) {
+        struct bus_region *o = &b->regions[i];
+        if (o->start == r->start && o->size == r->size && o->name == r->name) {
+            *o = *r;
+            b->map_generation++;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool bus_map_rom(struct bus *b, uint32_t start, uint32_t size,
                  const uint8_t *data, const char *name)
 {
@@ -73,7 +91,7 @@ uint8_t *bus_page_ptr(const struct bus *b, uint32_t addr, bool *writable)
             continue;
         if (!hit_first || !hit_last || r->kind == REGION_MMIO)
             return NULL; /* page only partly covered, or device memory */
-        *writable = false;
+        *writable = r->kind == REGION_RAM;
         return r->host + (addr - r->start);
     }
     if (addr < b->ram_size) {
@@ -102,6 +120,8 @@ static void write_byte(struct bus *b, uint32_t addr, uint8_t v)
     if (r) {
         if (r->kind == REGION_MMIO && r->write)
             r->write(r->opaque, addr - r->start, v, 1);
+        else if (r->kind == REGION_RAM)
+            r->host[addr - r->start] = v;
         return; /* ROM ignores writes */
     }
     if (addr < b->ram_size)

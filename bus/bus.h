@@ -72,6 +72,14 @@ bool bus_map_mmio(struct bus *b, uint32_t start, uint32_t size,
                   bus_read_fn rd, bus_write_fn wr, void *opaque,
                   unsigned sizes, const char *name);
 
+/* Adds a region of any kind (REGION_RAM regions alias host memory that
+ * the caller owns, e.g. a part of the RAM buffer: the i440FX's shadow
+ * RAM).  It takes precedence over the older ones. */
+bool bus_map_region(struct bus *b, const struct bus_region *r);
+/* Replaces, in place (same precedence), the region with the same start,
+ * size and name pointer as *r.  False when there is none. */
+bool bus_replace_region(struct bus *b, const struct bus_region *r);
+
 /* The region holding `addr`, or NULL for unmapped space (reads as 0xFF). */
 const struct bus_region *bus_find(const struct bus *b, uint32_t addr);
 

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pcdevices.h"
 
 /* snprintf only formats into a buffer: no OS call. */
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -134,6 +133,7 @@ void machine_free(struct machine *m)
 {
     if (!m)
         return;
+    machine_devices_free(m);
     blockcache_free(&m->bc);
     bus_free(&m->bus);
     free(m->bios);

@@ -16,14 +16,24 @@
 #include <stdint.h>
 
 #include "../cpu/cpu.h"
+#include "../devices/port92.h"
 #include "../devices/debugcon.h"
 #include "../devices/debugexit.h"
 #include "../devices/postcode.h"
+#include "../devices/cmos.h"
+#include "../devices/dma8237.h"
+#include "../devices/fw_cfg.h"
+#include "../devices/i440fx.h"
+#include "../devices/i8042.h"
+#include "../devices/pci.h"
 #include "../devices/pic8259.h"
+#include "../devices/piix3.h"
 #include "../devices/pit8254.h"
+#include "../devices/uart16550.h"
 #include "../jit/blockcache.h"
 #include "bus.h"
 #include "clock.h"
+#include "pcdevices.h"
 
 #define MACHINE_DEFAULT_CPU "pentium2"
 #define MACHINE_DEFAULT_RAM_MIB 32u
@@ -59,6 +69,20 @@ struct machine_config {
     uint64_t (*host_now_ns)(void *opaque);
     void (*host_sleep_ns)(void *opaque, uint64_t ns);
     void *host_opaque;
+    /* The RTC's time at power-on, seconds since 1970 (UTC); 0: 2000-01-01
+     * 00:00:00, so runs are reproducible unless the frontend passes the
+     * host's time. */
+    int64_t rtc_start;
+    /* Boot order as QEMU's -boot spells it: up to three of a (floppy),
+     * c (hard disk), d (CD-ROM), n (network); NULL: "cad". */
+    const char *boot_order;
+    /* COM1-COM4.  A present port with a NULL sink drops what the guest
+     * sends.  No port present at all: COM1 alone, without a sink. */
+    struct machine_serial {
+        bool present;
+        uart_sink_fn sink;
+        void *opaque;
+    } serial[4];
 };
 
 /* Why machine_run returned. */
@@ -86,6 +110,18 @@ struct machine {
     struct clock clock;
     struct pic8259 pic;
     struct pit8254 pit;
+    struct cmos cmos;
+    struct i8042 kbc;
+    struct dma8237 dma;
+    struct uart16550 uart[4];
+    bool has_uart[4];
+    struct pci_bus pci;
+    struct i440fx i440fx;
+    struct piix3 piix3;
+    struct pam_window pam[PAM_SEGMENTS];
+    struct fw_cfg fw_cfg;
+    bool fw_cfg_ready;
+    struct port92 port92;          /* fast A20 / fast reset (devices/port92.c) */
     bool in_cpu;                   /* cpu_run is on the stack */
     bool kicked;                   /* a timer deadline moved earlier meanwhile */
     bool reset_requested;          /* machine_request_reset: reset before the next run */

@@ -1,0 +1,53 @@
+/* A PS/2 keyboard (the device, not the controller): the command set of an
+ * IBM enhanced (MF2) keyboard and scancode sets 1 and 2.
+ *
+ * Host input: ps2kbd_key(kbd, key, down) with "XT" key numbers, i.e. the
+ * scancode set 1 make code (0x01 Esc ... 0x58 F12), extended keys as
+ * 0xE000 | code (0xE048 cursor up, 0xE01D right Ctrl, 0xE038 right Alt,
+ * 0xE05B left GUI...).  Frontends map their host keys to these numbers;
+ * the keyboard turns them into whatever scancode set the guest selected.
+ * Pause and Print Screen's multi-byte sequences are not generated.
+ */
+#ifndef PCVM_PS2KBD_H
+#define PCVM_PS2KBD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PS2_QUEUE 64
+
+struct ps2_queue {
+    uint8_t data[PS2_QUEUE];
+    unsigned head, count;
+};
+
+struct ps2kbd {
+    struct ps2_queue q;
+    uint8_t set;             /* scancode set 1, 2 or 3 (3 is sent as 2) */
+    bool scanning;           /* F4/F5 */
+    uint8_t arg_cmd;         /* command waiting for its argument byte */
+    uint8_t leds;            /* ED: bit 0 Scroll, 1 Num, 2 Caps */
+    uint8_t typematic;       /* F3: rate/delay byte */
+    uint8_t last;            /* last byte sent (FE: resend) */
+    void (*notify)(void *opaque); /* new bytes in the queue */
+    void *opaque;
+};
+
+void ps2kbd_init(struct ps2kbd *k, void (*notify)(void *), void *opaque);
+void ps2kbd_reset(struct ps2kbd *k);
+/* A byte from the host controller (command or argument). */
+void ps2kbd_write(struct ps2kbd *k, uint8_t v);
+/* A key event from the host. */
+void ps2kbd_key(struct ps2kbd *k, unsigned key, bool down);
+
+bool ps2_queue_empty(const struct ps2_queue *q);
+uint8_t ps2_queue_pop(struct ps2_queue *q);
+bool ps2_queue_push(struct ps2_queue *q, uint8_t v);
+void ps2_queue_clear(struct ps2_queue *q);
+
+/* Scancode set 2 make code for a set 1 code (0 if none); the 8042's set
+ * 2 -> set 1 translation is its inverse. */
+uint8_t ps2_set1_to_set2(uint8_t code);
+uint8_t ps2_set2_to_set1(uint8_t code);
+
+#endif

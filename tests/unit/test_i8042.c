@@ -1,0 +1,251 @@
+/* The 8042 controller with its PS/2 keyboard and mouse (devices/i8042.c,
+ * ps2kbd.c, ps2mouse.c): controller commands and self-tests, the command
+ * byte, output port (A20, reset), keyboard commands and scancode sets
+ * with the set 2 -> set 1 translation, mouse packets and IRQ12. */
+#include <criterion/criterion.h>
+
+#include "devices/i8042.h"
+#include "devtest.h"
+
+static struct i8042 kbc;
+static struct irq_probe irq1, irq12;
+static int a20_state = -1, resets;
+
+static void on_a20(void *o, bool on) { (void)o; a20_state = on; }
+static void on_reset(void *o) { (void)o; resets++; }
+
+static void setup(void)
+{
+    irq1 = (struct irq_probe){ 0 };
+    irq12 = (struct irq_probe){ 0 };
+    a20_state = -1;
+    resets = 0;
+    i8042_init(&kbc, irq_probe_line(&irq1), irq_probe_line(&irq12), on_a20, on_reset, NULL);
+}
+
+static void cmd(uint8_t c) { i8042_write(&kbc, 0x64, c); }
+static void dat(uint8_t v) { i8042_write(&kbc, 0x60, v); }
+static uint8_t st(void) { return i8042_read(&kbc, 0x64); }
+
+static uint8_t next(void)
+{
+    cr_assert(st() & KBC_OBF, "output buffer should be full");
+    return i8042_read(&kbc, 0x60);
+}
+
+TestSuite(i8042, .init = setup);
+
+Test(i8042, self_tests_and_command_byte)
+{
+    cr_assert_eq(st() & KBC_OBF, 0);
+    cmd(0xAA);
+    cr_assert_eq(next(), 0x55, "controller self-test passes");
+    cr_assert(st() & KBC_SYS, "system flag after self-test");
+    cmd(0xAB);
+    cr_assert_eq(next(), 0x00, "keyboard interface test");
+    cmd(0xA9);
+    cr_assert_eq(next(), 0x00, "aux interface test");
+    cmd(0x20);
+    uint8_t cb = next();
+    cr_assert_eq(cb & (KBC_CB_KBDINT | KBC_CB_XLATE), KBC_CB_KBDINT | KBC_CB_XLATE);
+    cmd(0x60);
+    cr_assert(st() & KBC_CMD, "status bit 3: last write was a command");
+    dat(0x47);
+    cmd(0x20);
+    cr_assert_eq(next(), 0x47);
+    cmd(0xA8);
+    cmd(0x20);
+    cr_assert_eq(next() & KBC_CB_AUXDIS, 0, "A8 enables the aux port");
+    cmd(0xA7);
+    cmd(0x20);
+    cr_assert(next() & KBC_CB_AUXDIS);
+}
+
+Test(i8042, output_port_a20_and_reset)
+{
+    cmd(0xD0);
+    uint8_t op = next();
+    cr_assert_eq(op & 3, 3, "A20 on, reset line high");
+    cmd(0xD1);
+    dat(0x01); /* A20 off */
+    cr_assert_eq(a20_state, 0);
+    cr_assert_eq(resets, 0);
+    cmd(0xD1);
+    dat(0x03);
+    cr_assert_eq(a20_state, 1);
+    cmd(0xDD);
+    cr_assert_eq(a20_state, 0);
+    cmd(0xDF);
+    cr_assert_eq(a20_state, 1);
+    cmd(0xFF);
+    cr_assert_eq(resets, 0, "pulsing no line");
+    cmd(0xFE);
+    cr_assert_eq(resets, 1, "FE pulses the reset line");
+    cmd(0xD1);
+    dat(0x02);
+    cr_assert_eq(resets, 2, "output port bit 0 low resets");
+}
+
+Test(i8042, keyboard_reset_and_irq1)
+{
+    dat(0xFF);
+    cr_assert_eq(irq1.level, 1);
+    cr_assert_eq(next(), 0xFA);
+    cr_assert_eq(irq1.rises, 2, "the line drops on read and rises for the next byte");
+    cr_assert_eq(next(), 0xAA, "BAT passed");
+    cr_assert_eq(irq1.level, 0);
+    cr_assert_eq(st() & KBC_OBF, 0);
+}
+
+Test(i8042, keyboard_commands)
+{
+    dat(0xEE);
+    cr_assert_eq(next(), 0xEE, "echo");
+    dat(0xF2);
+    cr_assert_eq(next(), 0xFA);
+    cr_assert_eq(next(), 0xAB);
+    cr_assert_eq(next(), 0x41, "MF2 id 0x83, translated to 0x41");
+    dat(0xED);
+    cr_assert_eq(next(), 0xFA);
+    dat(0x07);
+    cr_assert_eq(next(), 0xFA);
+    cr_assert_eq(kbc.kbd.leds, 7);
+    dat(0xF3);
+    next();
+    dat(0x20);
+    cr_assert_eq(next(), 0xFA);
+    cr_assert_eq(kbc.kbd.typematic, 0x20);
+    dat(0xF0);
+    next();
+    dat(0x00);
+    cr_assert_eq(next(), 0xFA);
+    cr_assert_eq(next(), 0x41, "set 2 (0x02) reads as 0x41 through translation");
+    dat(0x99);
+    cr_assert_eq(next(), 0xFE, "unknown command: resend");
+}
+
+Test(i8042, scancodes_translated_to_set1)
+{
+    i8042_key(&kbc, 0x1E, true);  /* A */
+    cr_assert_eq(next(), 0x1E);
+    i8042_key(&kbc, 0x1E, false);
+    cr_assert_eq(next(), 0x9E, "F0 1C becomes the set 1 break code");
+    i8042_key(&kbc, 0xE048, true); /* cursor up */
+    cr_assert_eq(next(), 0xE0);
+    cr_assert_eq(next(), 0x48);
+    i8042_key(&kbc, 0xE048, false);
+    cr_assert_eq(next(), 0xE0);
+    cr_assert_eq(next(), 0xC8);
+    i8042_key(&kbc, 0x41, true); /* F7: set 2 0x83 */
+    cr_assert_eq(next(), 0x41);
+}
+
+Test(i8042, raw_set2_without_translation)
+{
+    cmd(0x60);
+    dat(0x01); /* interrupts on, no translation */
+    i8042_key(&kbc, 0x1E, true);
+    cr_assert_eq(next(), 0x1C);
+    i8042_key(&kbc, 0x1E, false);
+    cr_assert_eq(next(), 0xF0);
+    cr_assert_eq(next(), 0x1C);
+    /* scancode set 1 selected in the keyboard */
+    dat(0xF0);
+    next();
+    dat(0x01);
+    next();
+    i8042_key(&kbc, 0x10, false);
+    cr_assert_eq(next(), 0x90);
+}
+
+Test(i8042, keyboard_disable)
+{
+    cmd(0xAD);
+    i8042_key(&kbc, 0x1E, true);
+    cr_assert_eq(st() & KBC_OBF, 0, "interface disabled: the byte waits");
+    cmd(0xAE);
+    cr_assert_eq(next(), 0x1E);
+    dat(0xF5);
+    cr_assert_eq(next(), 0xFA);
+    i8042_key(&kbc, 0x1E, true);
+    cr_assert_eq(st() & KBC_OBF, 0, "F5: the keyboard stops scanning");
+    dat(0xF4);
+    cr_assert_eq(next(), 0xFA);
+    i8042_key(&kbc, 0x1E, true);
+    cr_assert_eq(next(), 0x1E);
+}
+
+Test(i8042, controller_writes_output_buffers)
+{
+    cmd(0xD2);
+    dat(0x5A);
+    cr_assert_eq(st() & (KBC_OBF | KBC_AUXOBF), KBC_OBF);
+    cr_assert_eq(next(), 0x5A);
+    cmd(0x60);
+    dat(0x03); /* both interrupts */
+    cmd(0xD3);
+    dat(0x42);
+    cr_assert_eq(st() & (KBC_OBF | KBC_AUXOBF), KBC_OBF | KBC_AUXOBF);
+    cr_assert_eq(irq12.level, 1);
+    cr_assert_eq(next(), 0x42);
+    cr_assert_eq(irq12.level, 0);
+}
+
+static void mouse(uint8_t v)
+{
+    cmd(0xD4);
+    dat(v);
+}
+
+Test(i8042, mouse_stream_packets)
+{
+    cmd(0xA8);
+    cmd(0x60);
+    dat(0x47);
+    mouse(0xFF);
+    cr_assert_eq(st() & KBC_AUXOBF, KBC_AUXOBF);
+    cr_assert_eq(next(), 0xFA);
+    cr_assert_eq(next(), 0xAA);
+    cr_assert_eq(next(), 0x00, "device id after reset");
+    mouse(0xF2);
+    cr_assert_eq(next(), 0xFA);
+    cr_assert_eq(next(), 0x00);
+    i8042_mouse(&kbc, 5, 5, 0, 1);
+    cr_assert_eq(st() & KBC_OBF, 0, "no reporting before F4");
+    mouse(0xF4);
+    cr_assert_eq(next(), 0xFA);
+    unsigned r0 = irq12.rises;
+    i8042_mouse(&kbc, 10, -3, 0, 1);
+    cr_assert_gt(irq12.rises, r0);
+    cr_assert_eq(next(), 0x08 | 0x01 | 0x20 | 0, "left button, Y negative");
+    cr_assert_eq(next(), 10, "motion before F4 is not counted");
+    cr_assert_eq(next(), 0xFD);
+    i8042_mouse(&kbc, -300, 0, 0, 0);
+    cr_assert_eq(next(), 0x08 | 0x10 | 0x40, "X negative with overflow");
+    cr_assert_eq(next(), 0x00);
+    cr_assert_eq(next(), 0x00);
+}
+
+Test(i8042, mouse_settings_and_wheel_id)
+{
+    cmd(0xA8);
+    mouse(0xF3); next(); mouse(40); next();
+    mouse(0xE8); next(); mouse(3); next();
+    mouse(0xE7); next();
+    mouse(0xE9);
+    cr_assert_eq(next(), 0xFA);
+    cr_assert_eq(next(), 0x10, "status: stream, disabled, 2:1 scaling");
+    cr_assert_eq(next(), 3);
+    cr_assert_eq(next(), 40);
+    /* IntelliMouse unlock: rates 200, 100, 80 */
+    mouse(0xF3); next(); mouse(200); next();
+    mouse(0xF3); next(); mouse(100); next();
+    mouse(0xF3); next(); mouse(80); next();
+    mouse(0xF2);
+    cr_assert_eq(next(), 0xFA);
+    cr_assert_eq(next(), 0x03);
+    mouse(0xF4); next();
+    i8042_mouse(&kbc, 1, 1, -1, 0);
+    next(); next(); next();
+    cr_assert_eq(next(), 0xFF, "fourth byte: wheel -1");
+}
