@@ -9,6 +9,13 @@
  *                  access to it goes through the mmu slow paths
  *   on_access      an access in the mmu slow path (watchpoints)
  *   magic_break    the decoder turns 87 DB (xchg bx,bx) into a stop request
+ *   bp_candidate   (with bp_on) asked by the decoder for each instruction it
+ *                  decodes: may a breakpoint be at this CS:EIP?  If so the
+ *                  instruction gets a handler that first calls bp_exec,
+ *                  which says whether to stop before it (exact address
+ *                  match, condition) or to run it; so `continue` with
+ *                  breakpoints runs at full speed.  The debugger flushes
+ *                  the block cache whenever its breakpoints change.
  *
  * The hooks run inside an instruction: they must not longjmp or change
  * guest state; to stop they call cpu_request_stop(), which takes effect
@@ -29,6 +36,9 @@ struct cpu_dbg_hooks {
     bool watch_on;       /* page_watched / on_access are set and wanted */
     bool magic_break;    /* -magic-break */
     bool magic_hit;      /* set by the xchg bx,bx handler */
+    bool bp_on;          /* consult bp_candidate while decoding */
+    bool (*bp_candidate)(void *opaque, uint32_t lin, uint32_t eip);
+    bool (*bp_exec)(void *opaque);
 };
 
 #endif

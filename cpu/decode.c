@@ -107,6 +107,26 @@ static HANDLER(op_magic_break)
     cpu_request_stop(c);
 }
 
+/* An instruction where the debugger may have a breakpoint (debughook.h):
+ * stop before it, or decode it again without the mark and run it. */
+static HANDLER(op_dbg_break)
+{
+    struct cpu_dbg_hooks *h = c->dbg;
+    if (h->bp_exec(h->opaque)) {
+        c->eip = c->prev_eip;   /* not executed: the loop counts it, undo that */
+        c->icount--;
+        cpu_request_stop(c);
+        return;
+    }
+    struct insn real;
+    struct fetcher f = { .c = c, .eip = c->prev_eip, .code32 = cpu_code32(c) };
+    h->bp_on = false;
+    decode_insn(&f, optable_for(c->model->gen), &real);
+    h->bp_on = true;
+    (void)i;
+    real.fn(c, &real);
+}
+
 static HANDLER(op_too_long)
 {
     (void)i;
@@ -223,4 +243,7 @@ void decode_insn(struct fetcher *f, const struct optable *t, struct insn *i)
         i->fn = op_UD;
     if (c->model->max_insn_len && k > c->model->max_insn_len)
         i->fn = op_too_long;
+    if (unlikely(c->dbg != NULL) && c->dbg->bp_on && f->buf == NULL &&
+        c->dbg->bp_candidate(c->dbg->opaque, c->seg[S_CS].base + f->eip, f->eip))
+        i->fn = op_dbg_break;
 }

@@ -477,6 +477,12 @@ enum machine_exit dbg_cli(struct dbg *d, bool start_stopped)
         fflush(f);
         if (tty) {
             line = readline("(pcvm) ");
+            if (!line && sigint_seen) {
+                /* Ctrl-C at the prompt: a new prompt, not the end. */
+                sigint_seen = 0;
+                fputc('\n', f);
+                continue;
+            }
             if (!line)
                 break;
             if (*trim(line)) {

@@ -77,6 +77,65 @@ static void hook_access(void *opaque, uint32_t lin, uint32_t phys, unsigned n,
     }
 }
 
+static bool bp_matches(struct dbg *d, const struct dbg_bp *b);
+static int bp_check(struct dbg *d);
+
+/* Decoder: may a breakpoint be at this instruction?  Linear, offset and
+ * physical matches are all candidates; bp_exec decides exactly. */
+static bool hook_bp_candidate(void *opaque, uint32_t lin, uint32_t eip)
+{
+    struct dbg *d = opaque;
+    uint32_t phys = 0;
+    bool have_phys = false;
+    for (int k = 0; k < DBG_MAX_BP; k++) {
+        const struct dbg_bp *b = &d->bp[k];
+        if (!b->used || !b->enabled)
+            continue;
+        if ((b->kind == DA_LIN && b->addr == lin) || (b->kind == DA_SEGOFF && b->addr == eip))
+            return true;
+        if (b->kind == DA_PHYS) {
+            if (!have_phys)
+                have_phys = dbg_lin2phys(d, lin, &phys);
+            if (have_phys && phys == b->addr)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Before a marked instruction runs: stop (true) or run it. */
+static bool hook_bp_exec(void *opaque)
+{
+    struct dbg *d = opaque;
+    const struct cpu *c = &d->m->cpu;
+    /* Resuming from a breakpoint: its own instruction runs first. */
+    if (c->icount == d->resume_icount && c->prev_eip == d->resume_eip &&
+        c->seg[S_CS].sel == d->resume_cs)
+        return false;
+    /* CS:EIP is the instruction's own address while we decide. */
+    struct cpu *cm = &d->m->cpu;
+    uint32_t next = cm->eip;
+    cm->eip = cm->prev_eip;
+    int k = bp_check(d);
+    cm->eip = next;
+    if (k < 0)
+        return false;
+    d->stop_bp = k;
+    d->bp[k].hits++;
+    return true;
+}
+
+/* Breakpoints changed: decoded blocks carry the marks, so start over. */
+static void bp_changed(struct dbg *d)
+{
+    bool any = false;
+    for (int k = 0; k < DBG_MAX_BP; k++)
+        any |= d->bp[k].used && d->bp[k].enabled;
+    d->hooks.bp_on = any;
+    blockcache_flush(d->m->cpu.bc);
+    tlb_flush(&d->m->cpu);
+}
+
 static void hooks_update(struct dbg *d)
 {
     bool any = false;
@@ -100,6 +159,8 @@ struct dbg *dbg_new(struct machine *m, FILE *out)
     d->hooks.on_interrupt = hook_interrupt;
     d->hooks.page_watched = hook_page_watched;
     d->hooks.on_access = hook_access;
+    d->hooks.bp_candidate = hook_bp_candidate;
+    d->hooks.bp_exec = hook_bp_exec;
     m->cpu.dbg = &d->hooks;
     return d;
 }
@@ -196,6 +257,7 @@ int dbg_bp_add(struct dbg *d, enum dbg_addr_kind kind, uint16_t sel, uint32_t ad
                               .id = temp ? 0 : new_id(d), .kind = kind, .sel = sel,
                               .addr = addr, .cond = e,
                               .cond_text = (cond && *cond) ? strdup(cond) : NULL };
+        bp_changed(d);
         return k;
     }
     dbg_expr_free(e);
@@ -243,6 +305,7 @@ bool dbg_delete(struct dbg *d, int id)
     for (int k = 0; k < DBG_MAX_BP; k++)
         if (d->bp[k].used && d->bp[k].id == id) {
             bp_clear(&d->bp[k]);
+            bp_changed(d);
             return true;
         }
     for (int k = 0; k < DBG_MAX_WP; k++)
@@ -262,8 +325,11 @@ bool dbg_delete(struct dbg *d, int id)
 bool dbg_enable(struct dbg *d, int id, bool on)
 {
     for (int k = 0; k < DBG_MAX_BP; k++)
-        if (d->bp[k].used && d->bp[k].id == id)
-            return d->bp[k].enabled = on, true;
+        if (d->bp[k].used && d->bp[k].id == id) {
+            d->bp[k].enabled = on;
+            bp_changed(d);
+            return true;
+        }
     for (int k = 0; k < DBG_MAX_WP; k++)
         if (d->wp[k].used && d->wp[k].id == id) {
             d->wp[k].enabled = on;
@@ -285,6 +351,7 @@ void dbg_delete_all(struct dbg *d)
     memset(d->ct, 0, sizeof d->ct);
     d->catch_mode = false;
     hooks_update(d);
+    bp_changed(d);
 }
 
 int dbg_bp_find_lin(struct dbg *d, uint32_t lin)
@@ -410,9 +477,14 @@ static bool any_bp(const struct dbg *d)
 
 static void clear_temps(struct dbg *d)
 {
+    bool any = false;
     for (int k = 0; k < DBG_MAX_BP; k++)
-        if (d->bp[k].used && d->bp[k].temp)
+        if (d->bp[k].used && d->bp[k].temp) {
             bp_clear(&d->bp[k]);
+            any = true;
+        }
+    if (any)
+        bp_changed(d);
 }
 
 static uint32_t mode_bits(const struct cpu *c) { return c->cr[0] & (CR0_PE | CR0_PG); }
@@ -421,13 +493,21 @@ enum dbg_stop dbg_run(struct dbg *d, uint64_t steps)
 {
     struct machine *m = d->m;
     struct cpu *c = &m->cpu;
-    bool single = any_bp(d) || d->catch_mode || d->trace || d->explain_auto || steps < 64;
+    /* Breakpoints are checked by the decoder's marks (hook_bp_exec);
+     * these need a look after every instruction. */
+    bool single = d->catch_mode || d->trace || d->explain_auto || steps < 64;
     uint64_t done = 0;
     unsigned since_poll = 0;
     enum dbg_stop why = DS_DONE;
 
     d->watch_hit = d->catch_hit = d->stop_bp = -1;
     d->hooks.magic_hit = false;
+    d->resume_icount = c->icount;
+    d->resume_eip = c->eip;
+    d->resume_cs = c->seg[S_CS].sel;
+    d->hooks.bp_on = any_bp(d);
+    if (d->user_stop)
+        *d->user_stop = 0;   /* a Ctrl-C typed at the prompt is not for this run */
     if (m->exit != MACHINE_RUNNING)
         return DS_EXIT;
     for (;;) {
@@ -468,6 +548,10 @@ enum dbg_stop dbg_run(struct dbg *d, uint64_t steps)
             done++;  /* nothing ran (should not happen): never spin */
         if (traced)
             dbg_trace_end(d, d->trace);
+        if (d->stop_bp >= 0) {
+            why = DS_BREAK;   /* stopped before a breakpoint's instruction */
+            break;
+        }
         if (e != MACHINE_RUNNING) {
             why = DS_EXIT;
             break;

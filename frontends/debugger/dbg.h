@@ -116,6 +116,9 @@ struct dbg {
     int catch_hit;          /* catch index, -1 none */
     int catch_vector;
     int stop_bp;            /* breakpoint index of the last DS_BREAK */
+    uint64_t resume_icount; /* where the current run started: a breakpoint */
+    uint32_t resume_eip;    /* there does not stop it again */
+    uint16_t resume_cs;
     uint32_t mode_old, mode_new;
 
     /* Called every few thousand instructions while running; true = stop. */
