@@ -16,7 +16,6 @@
 #include <stdint.h>
 
 #include "../cpu/cpu.h"
-#include "../devices/port92.h"
 #include "../devices/debugcon.h"
 #include "../devices/debugexit.h"
 #include "../devices/postcode.h"
@@ -121,7 +120,6 @@ struct machine {
     struct pam_window pam[PAM_SEGMENTS];
     struct fw_cfg fw_cfg;
     bool fw_cfg_ready;
-    struct port92 port92;          /* fast A20 / fast reset (devices/port92.c) */
     bool in_cpu;                   /* cpu_run is on the stack */
     bool kicked;                   /* a timer deadline moved earlier meanwhile */
     bool reset_requested;          /* machine_request_reset: reset before the next run */
