@@ -398,8 +398,6 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     i8042_init(&m->kbc, pic_irq_line(&m->pic, 1), pic_irq_line(&m->pic, 12),
                kbc_a20, kbc_reset, m);
     i8042_register_io(&m->kbc, &m->bus);
-    /* Port 0x92: fast A20 and fast reset (devices/port92.c). */
-    port92_init(&m->port92, &m->bus, &m->cpu, kbc_reset, m);
 
     dma_init(&m->dma, dev_mem_read, dev_mem_write, m);
     dma_register_io(&m->dma, &m->bus);
@@ -441,7 +439,6 @@ void machine_devices_reset(struct machine *m)
     pit_reset(&m->pit);
     cmos_reset(&m->cmos);
     i8042_reset(&m->kbc);
-    port92_reset(&m->port92);
     dma_reset(&m->dma);
     for (int i = 0; i < 4; i++)
         if (m->has_uart[i])
