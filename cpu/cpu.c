@@ -5,6 +5,7 @@
 
 #include "../jit/blockcache.h"
 #include "../mmu/mem.h"
+#include "debug.h"
 #include "descriptor.h"
 #include "flags.h"
 
@@ -24,7 +25,9 @@ void cpu_seg_update_fast(struct cpu *c, struct seg *s)
     bool data = (s->ar & 0x18) == 0x10;
     bool expand_down = data && (s->ar & 0x04);
     bool usable = (s->ar & 0x80) != 0; /* present; null selectors load P=0 */
-    if (expand_down || (pm && !usable)) {
+    /* Alignment checks and data breakpoints look at every access in the
+     * slow path (cpu/debug.h). */
+    if (expand_down || (pm && !usable) || debug_mem_checks(c)) {
         s->fast_limit = -1;
         s->fast_limit_w = -1;
         return;

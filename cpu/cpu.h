@@ -123,6 +123,7 @@ struct cpu {
     uint64_t msr_mtrr[32];      /* fixed and variable MTRRs as plain storage */
     uint8_t cpl;
     bool halted;
+    uint8_t dbg_hits;           /* data breakpoints hit by this instruction (DR6 B0-B3) */
 
     /* --- execution bookkeeping (deterministic, part of a snapshot) --- */
     uint64_t icount;            /* retired guest instructions */

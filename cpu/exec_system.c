@@ -492,6 +492,8 @@ static void write_cr0(struct cpu *c, uint32_t val)
          * CPL 0 until CS is reloaded. */
         c->cpl = 0;
         refresh_segments(c);  /* PE changes the segment write rules */
+    } else if (chg & CR0_AM) {
+        refresh_segments(c);  /* alignment checks on or off (cpu/debug.h) */
     }
     if (chg & (CR0_PE | CR0_PG))
         c->attention |= ATT_MODE;
@@ -601,6 +603,8 @@ HANDLER(op_MOV_DdRd)
         v = (v & 0xFFFF23FFu) | 0x400u;       /* bit 10 reads 1; 11, 12, 14, 15 read 0 */
     c->dr[n] = v;
     c->attention |= ATT_TRAP;   /* breakpoints may have changed: leave the block */
+    if (n == 7)
+        refresh_segments(c);    /* data breakpoints need the slow path */
 }
 
 HANDLER(op_CLTS)

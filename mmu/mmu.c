@@ -3,6 +3,7 @@
  * that touch decoded code. */
 #include "mem.h"
 
+#include "../cpu/debug.h"
 #include "../cpu/debughook.h"
 #include "../jit/blockcache.h"
 
@@ -147,9 +148,15 @@ uint32_t mmu_read_slow(struct cpu *c, int sreg, uint32_t off, unsigned n)
             v |= (uint32_t)lin_rd8(c, s->base + ((off + k) & 0xFFFF)) << (8 * k);
         return v;
     }
+    /* Protected mode: a null (unusable) segment or execute-only code
+     * cannot be read (SDM Vol. 3 5.4, 3.4.2). */
+    if (cpu_pe(c) && !cpu_vm86(c) && (!(s->ar & 0x80) || (s->ar & 0x1A) == 0x18))
+        seg_fault(c, sreg);
     if (!seg_in_limit(s, off, n))
         seg_fault(c, sreg);
     uint32_t lin = s->base + off;
+    if (unlikely(debug_mem_checks(c)))
+        dbg_data_access(c, lin, n, false);   /* #AC, data breakpoints (cpu/debug.c) */
     switch (n) {
     case 1: return lin_rd8(c, lin);
     case 2: return lin_rd16(c, lin);
@@ -171,6 +178,8 @@ void mmu_write_slow(struct cpu *c, int sreg, uint32_t off, uint32_t v, unsigned 
     if (!seg_in_limit(s, off, n))
         seg_fault(c, sreg);
     uint32_t lin = s->base + off;
+    if (unlikely(debug_mem_checks(c)))
+        dbg_data_access(c, lin, n, true);    /* #AC, data breakpoints (cpu/debug.c) */
     switch (n) {
     case 1: lin_wr8(c, lin, (uint8_t)v); break;
     case 2: lin_wr16(c, lin, (uint16_t)v); break;

@@ -206,8 +206,8 @@ Test(protected, segment_load_faults)
 Test(protected, null_segment_use_and_limit)
 {
     setup("pentium2");
-    /* mov es, ax (null); mov eax, [es:0] -> #GP(0) */
-    LOAD(CODE, 0x8E, 0xC0, 0x26, 0xA1, 0x00, 0x00, 0x00, 0x00, 0xF4);
+    /* mov es, ax (null); mov al, [es:0] -> #GP(0), even for a byte at 0 */
+    LOAD(CODE, 0x8E, 0xC0, 0x26, 0xA0, 0x00, 0x00, 0x00, 0x00, 0xF4);
     c->reg[R_EAX] = 0;
     cr_assert_eq(run_vec(CODE, 10), EX_GP);
     cr_assert_eq(stk(0), 0);
@@ -273,6 +273,8 @@ Test(protected, call_gate_ring3_to_ring0_with_parameters)
     cr_assert_eq(stk(2), S_CODE3 | 3);
     cr_assert_eq(stk(4), STACK3);
     cr_assert_eq(stk(5), S_DATA3 | 3);
+    cr_assert_eq(c->seg[S_DS].sel, 0, "the IRET to ring 3 nulled DS (DPL 0)");
+    cr_assert_eq(c->seg[S_ES].sel, 0);
 }
 
 Test(protected, far_call_through_not_present_gate)
@@ -482,4 +484,52 @@ Test(protected, dr0_execution_breakpoint)
     LOAD(STUB + 16 * EX_DB + 1, 0xCF);     /* iretd after the stub's HLT */
     harness_run(h, STUB + 16 * EX_DB + 1, 4);
     cr_assert_eq(c->reg[R_EAX], 3);
+}
+
+Test(protected, data_breakpoint_traps_after_the_write)
+{
+    setup("pentium2");
+    /* mov dr7, eax; mov eax, [0x5004]; mov [0x5006], al; nop; hlt
+     * DR1 = 0x5004, 4 bytes, writes only (L1, R/W1 = 01, LEN1 = 11). */
+    LOAD(CODE, 0x0F, 0x23, 0xF8, 0xA1, 0x04, 0x50, 0x00, 0x00,
+         0xA2, 0x06, 0x50, 0x00, 0x00, 0x90, 0xF4);
+    wr(0x5004, 0x44332211, 4);
+    c->dr[1] = 0x5004;
+    c->reg[R_EAX] = 0x00D00404;
+    cr_assert_eq(run_vec(CODE, 10), EX_DB);
+    cr_assert_eq(stk(0), CODE + 13, "trap: EIP after the writing instruction");
+    cr_assert_eq(c->dr[6] & 0xF, 2, "DR6.B1 only (the read did not hit)");
+    cr_assert_eq(rd(0x5004, 4), 0x44112211, "the write happened");
+}
+
+Test(protected, alignment_check_at_cpl3)
+{
+    setup("80486");
+    c->cr[0] |= CR0_AM;
+    to_ring3(F_AC);
+    /* The IRET to ring 3 nulled DS (DPL 0): mov ax, 0x23; mov ds, ax;
+     * mov eax, [0x5000] (aligned); mov eax, [0x5002] -> #AC(0) */
+    LOAD(UCODE, 0x66, 0xB8, S_DATA3 | 3, 0x00, 0x8E, 0xD8,
+         0xA1, 0x00, 0x50, 0x00, 0x00, 0xA1, 0x02, 0x50, 0x00, 0x00);
+    wr(0x5000, 0x12345678, 4);
+    cr_assert_eq(run_vec(CODE, 10), EX_AC);
+    cr_assert_eq(c->reg[R_EAX], 0x12345678);
+    cr_assert_eq(stk(0), 0, "error code 0");
+    cr_assert_eq(stk(1), UCODE + 11, "a fault: EIP of the misaligned access");
+    /* The same access at CPL 0 is fine. */
+    setup("80486");
+    c->cr[0] |= CR0_AM;
+    c->eflags |= F_AC;
+    LOAD(CODE, 0xA1, 0x02, 0x50, 0x00, 0x00, 0xF4);
+    cr_assert_eq(run_vec(CODE, 10), -1);
+}
+
+Test(protected, execute_only_code_cannot_be_read)
+{
+    setup("pentium2");
+    set_seg(S_RO, 0, 0xFFFF, 0x98, 0);   /* execute-only code */
+    /* mov ds, ax -> #GP(sel): not readable */
+    uint32_t err;
+    cr_assert_eq(load_fault(MOV_DS, S_RO, &err), EX_GP);
+    cr_assert_eq(err, S_RO);
 }
