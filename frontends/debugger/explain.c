@@ -603,11 +603,14 @@ static void why_flags(FILE *f, const struct opvals *o, uint32_t before, uint32_t
     } else if (o->family == 'l') {
         fprintf(f, "  OF=%u: cleared by %s\n", FL(F_OF), o->mnem);
     } else if (o->family == 'h') {
-        if (b == 1)
-            fprintf(f, "  OF=%u: for a 1-bit shift, %s\n", FL(F_OF),
-                    o->shift_kind == 'l' ? "OF = top bit of the result XOR CF"
-                    : o->shift_kind == 'r' ? "OF = the top bit of the original operand"
-                                           : "SAR clears OF");
+        if (b == 1 && o->shift_kind == 'l')
+            fprintf(f, "  OF=%u: for a 1-bit shift, OF = top bit of the result (%u) XOR CF (%u)\n",
+                    FL(F_OF), (r & sign) != 0, (a >> (bits - 1)) & 1);
+        else if (b == 1 && o->shift_kind == 'r')
+            fprintf(f, "  OF=%u: for a 1-bit SHR, OF = the top bit of the original operand (%u)\n",
+                    FL(F_OF), (a & sign) != 0);
+        else if (b == 1)
+            fprintf(f, "  OF=%u: a 1-bit SAR clears OF\n", FL(F_OF));
         else
             fprintf(f, "  OF=%u: undefined for shift counts other than 1\n", FL(F_OF));
     }

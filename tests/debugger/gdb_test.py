@@ -57,7 +57,7 @@ COMMANDS = {
     "pm": [
         "set disassembly-flavor intel",
         "target remote 127.0.0.1:{port}",
-        "break *0xf0026",
+        "break *0xf0030",
         "continue",
         "set architecture i386",
         "x/3i $pc",

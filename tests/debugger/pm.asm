@@ -22,10 +22,15 @@ pm32:
         mov es, ax
         mov ss, ax
         mov esp, 0x9000
+        mov dword [0x8010], 0xC0000001
         mov eax, 0x7FFFFFFF
         add eax, 1                      ; signed overflow: OF=1
         mov [0x8000], eax               ; a watched dword
         mov ecx, [0x8000]
+        mov ebx, 0x7FF0
+        mov esi, 2
+        mov edx, [fs:ebx+esi*8+0x10]    ; SIB: 0x7FF0 + 2*8 + 0x10 = 0x8010
+        shl edx, 1
         hlt
 
         align 8
