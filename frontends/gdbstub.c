@@ -21,6 +21,7 @@
  * The packet formats follow the GDB manual, appendix "Remote Protocol".
  */
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -575,9 +576,15 @@ int gdbstub_run(struct dbg *d, const char *host, int port, bool wait, char *err,
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)port);
     if (inet_pton(AF_INET, host ? host : "127.0.0.1", &sa.sin_addr) != 1) {
-        snprintf(err, errlen, "gdb stub: '%s' is not an IPv4 address", host);
-        close(lfd);
-        return -1;
+        /* a host name (localhost, ...): its first IPv4 address */
+        struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *ai;
+        if (getaddrinfo(host, NULL, &hints, &ai) != 0) {
+            snprintf(err, errlen, "gdb stub: cannot resolve '%s' to an IPv4 address", host);
+            close(lfd);
+            return -1;
+        }
+        sa.sin_addr = ((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr;
+        freeaddrinfo(ai);
     }
     if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 1) < 0) {
         snprintf(err, errlen, "gdb stub: cannot listen on %s:%d: %s", host ? host : "127.0.0.1",

@@ -80,25 +80,27 @@ static void hook_access(void *opaque, uint32_t lin, uint32_t phys, unsigned n,
 static bool bp_matches(struct dbg *d, const struct dbg_bp *b);
 static int bp_check(struct dbg *d);
 
-/* Decoder: may a breakpoint be at this instruction?  Linear, offset and
- * physical matches are all candidates; bp_exec decides exactly. */
+/* Decoder: may a breakpoint be at this instruction?  A decoded block
+ * serves every CS:EIP that maps to its physical address, so a breakpoint
+ * is a candidate when its linear, offset or physical address matches, or
+ * when it lies on the same physical byte; bp_exec decides exactly. */
 static bool hook_bp_candidate(void *opaque, uint32_t lin, uint32_t eip)
 {
     struct dbg *d = opaque;
     uint32_t phys = 0;
-    bool have_phys = false;
+    bool have_phys = dbg_lin2phys(d, lin, &phys);
     for (int k = 0; k < DBG_MAX_BP; k++) {
         const struct dbg_bp *b = &d->bp[k];
         if (!b->used || !b->enabled)
             continue;
         if ((b->kind == DA_LIN && b->addr == lin) || (b->kind == DA_SEGOFF && b->addr == eip))
             return true;
-        if (b->kind == DA_PHYS) {
-            if (!have_phys)
-                have_phys = dbg_lin2phys(d, lin, &phys);
-            if (have_phys && phys == b->addr)
-                return true;
-        }
+        uint32_t bphys = b->addr;
+        if (b->kind != DA_PHYS &&
+            !dbg_lin2phys(d, dbg_addr_lin(d, b->kind, b->sel, b->addr), &bphys))
+            continue;
+        if (have_phys && bphys == phys)
+            return true;
     }
     return false;
 }
