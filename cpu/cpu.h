@@ -139,6 +139,7 @@ struct cpu {
     int exc_has_error;
     uint32_t exc_error;
     int exc_nesting;            /* for double/triple fault */
+    int exc_first;              /* first exception of a nested delivery */
 
     /* --- links (not state) --- */
     struct bus *bus;

@@ -117,6 +117,24 @@ static uint32_t block_key(const struct cpu *c)
     return (uint32_t)cpu_code32(c) | (uint32_t)cpu_pe(c) << 1 | (uint32_t)cpu_vm86(c) << 2;
 }
 
+/* Near branches and plain fall-through leave CS, the mode and the page
+ * tables alone, so the next block can be found from this one's successor
+ * cache.  Everything else that ends a block (far transfers, INT, IRET,
+ * HLT, MOV CR, LGDT...) goes through a full lookup. */
+static bool ends_chainable(const struct optable *t, const struct insn *last)
+{
+    unsigned op = last->op;
+    if (!(t->d[op][last->row].attrs & A_END))
+        return true;
+    if ((op >= 0x70 && op <= 0x7F) || (op >= 0x180 && op <= 0x18F) ||
+        (op >= 0xE0 && op <= 0xE3) || op == 0xE8 || op == 0xE9 || op == 0xEB ||
+        op == 0xC2 || op == 0xC3)
+        return true;
+    if (op == 0xFF && (last->row == 2 || last->row == 4))
+        return true;
+    return false;
+}
+
 /* Decodes the block at CS:EIP (physical `phys`).  Returns NULL when the
  * code must not be cached (device memory, aliased pages): then `one`
  * holds the single instruction to run. */
@@ -178,6 +196,7 @@ static struct block *build_block(struct cpu *c, uint32_t phys, uint32_t key,
     }
     b->n = (uint16_t)n;
     b->bytes = bytes;
+    b->chainable = n > 0 && ends_chainable(t, &b->insn[n - 1]);
     b->eip_end = eip;
     blockcache_insert(c->bc, b);
     if (blockcache_page_has_code(c->bc, phys))
@@ -192,10 +211,10 @@ static struct block *lookup(struct cpu *c, struct insn *one)
 {
     uint32_t lin = c->seg[S_CS].base + c->eip;
     uint32_t phys;
-    if (!mmu_translate(c, lin, false, &phys))
+    if (unlikely(!mmu_code_phys(c, lin, &phys)))
         (void)cpu_fetch8(c, c->eip); /* raises the fault */
     uint32_t key = block_key(c);
-    struct block *b = blockcache_find(c->bc, phys, key);
+    struct block *b = blockcache_lookup(c->bc, phys, key);
     if (b) {
         /* Decoded instructions hold no absolute EIP, so a block found by
          * physical address serves any CS:EIP that maps there, as long as
@@ -223,27 +242,18 @@ static bool irq_deliverable(struct cpu *c)
     return (c->eflags & F_IF) && c->irq_pending && c->irq_pending(c->irq_opaque);
 }
 
-enum run_status cpu_run(struct cpu *c, uint64_t max_insns)
+/* The loop proper.  It is a function of its own so that an exception,
+ * which longjmps back into cpu_run, simply abandons this frame: its
+ * locals never live across a longjmp. */
+static enum run_status run_blocks(struct cpu *c, const uint64_t end)
 {
-    const uint64_t end = c->icount + max_insns;
-    int first_vector = -1;
     struct insn one;
+    struct block *prev = NULL;
 
-    if (setjmp(c->jmp)) {
-        c->cur_block = NULL;
-        if (!deliver_exception(c, &first_vector)) {
-            c->exc_nesting = 0;
-            return RUN_SHUTDOWN;
-        }
-        /* The faulting instruction plus the delivery count as one step:
-         * cpu_run(c, 1) stops at the handler's first instruction (what a
-         * single step shows), and code that faults on every instruction
-         * cannot keep cpu_run from returning. */
-        c->icount++;
-    }
     while (c->icount < end) {
         if (unlikely(c->attention)) {
             uint32_t att = c->attention;
+            prev = NULL;
             if (att & ATT_STOP) {
                 c->attention &= ~(uint32_t)ATT_STOP;
                 return RUN_STOP;
@@ -279,7 +289,23 @@ enum run_status cpu_run(struct cpu *c, uint64_t max_insns)
             tlb_flush(c);
 
         c->prev_eip = c->eip;
-        struct block *b = lookup(c, &one);
+        struct block *b = NULL;
+        if (prev) {
+            if (prev->succ_eip[0] == c->eip && prev->succ[0] && !prev->succ[0]->dead)
+                b = prev->succ[0];
+            else if (prev->succ_eip[1] == c->eip && prev->succ[1] && !prev->succ[1]->dead)
+                b = prev->succ[1];
+        }
+        if (!b) {
+            uint64_t flushes = c->bc->flushes;
+            b = lookup(c, &one);
+            if (prev && b && c->bc->flushes == flushes) {
+                unsigned k = prev->succ_next;
+                prev->succ[k] = b;
+                prev->succ_eip[k] = c->eip;
+                prev->succ_next = k ^ 1;
+            }
+        }
         const struct insn *i, *e;
         uint32_t ipmask = cpu_code32(c) ? 0xFFFFFFFFu : 0xFFFFu;
         if (likely(b != NULL)) {
@@ -303,6 +329,27 @@ enum run_status cpu_run(struct cpu *c, uint64_t max_insns)
             i++;
         } while (i < e && !c->attention);
         c->cur_block = NULL;
+        prev = (b && b->chainable && i == b->insn + b->n) ? b : NULL;
     }
     return RUN_LIMIT;
+}
+
+enum run_status cpu_run(struct cpu *c, uint64_t max_insns)
+{
+    const uint64_t end = c->icount + max_insns;
+    c->exc_first = -1;
+
+    if (setjmp(c->jmp)) {
+        c->cur_block = NULL;
+        if (!deliver_exception(c, &c->exc_first)) {
+            c->exc_nesting = 0;
+            return RUN_SHUTDOWN;
+        }
+        /* The faulting instruction plus the delivery count as one step:
+         * cpu_run(c, 1) stops at the handler's first instruction (what a
+         * single step shows), and code that faults on every instruction
+         * cannot keep cpu_run from returning. */
+        c->icount++;
+    }
+    return run_blocks(c, end);
 }

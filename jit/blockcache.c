@@ -42,6 +42,7 @@ void blockcache_free(struct blockcache *bc)
 
 void blockcache_flush(struct blockcache *bc)
 {
+    memset(bc->fast, 0, sizeof bc->fast);
     memset(bc->hash, 0, (bc->hash_mask + 1) * sizeof *bc->hash);
     memset(bc->pages, 0, bc->npages * sizeof *bc->pages);
     bc->arena_used = 0;
@@ -97,6 +98,7 @@ void blockcache_insert(struct blockcache *bc, struct block *b)
     uint32_t h = hash_of(b->phys, b->key, bc->hash_mask);
     b->hnext = bc->hash[h];
     bc->hash[h] = b;
+    bc->fast[blockcache_fast_index(b->phys)] = b;
     bc->blocks_built++;
 
     uint32_t start = b->phys, end = b->phys + b->bytes - 1;

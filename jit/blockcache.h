@@ -31,7 +31,14 @@ struct block {
     uint32_t eip;             /* EIP of the first instruction */
     uint16_t n;               /* instructions */
     uint8_t dead;             /* invalidated: never run again */
-    uint8_t pad;
+    uint8_t chainable;        /* ends with a near branch or falls through:
+                                 CS, mode and paging are as they were */
+    /* Successor cache: the blocks that ran after this one (taken and
+     * fall-through), found without a lookup while `chainable`.  Only
+     * valid until the next flush, which discards every block at once. */
+    struct block *succ[2];
+    uint32_t succ_eip[2];
+    uint32_t succ_next;       /* slot to replace next */
     struct block *hnext;      /* hash chain */
     struct block *pnext[2];   /* page lists: [0] first page, [1] page2 */
     struct insn insn[];       /* n decoded instructions */
@@ -42,7 +49,11 @@ struct bc_page {
     uint32_t codemask;        /* 128-byte chunks holding decoded code */
 };
 
+#define BC_FAST_SIZE 4096u
+
 struct blockcache {
+    /* Direct-mapped front of the hash table: most lookups end here. */
+    struct block *fast[BC_FAST_SIZE];
     struct block **hash;
     uint32_t hash_mask;
     uint8_t *arena;
@@ -58,6 +69,24 @@ void blockcache_free(struct blockcache *bc);
 void blockcache_flush(struct blockcache *bc);
 
 struct block *blockcache_find(struct blockcache *bc, uint32_t phys, uint32_t key);
+static inline uint32_t blockcache_fast_index(uint32_t phys)
+{
+    return (phys ^ (phys >> 12)) & (BC_FAST_SIZE - 1);
+}
+
+/* blockcache_find with the direct-mapped front: the hot-path lookup. */
+static inline struct block *blockcache_lookup(struct blockcache *bc, uint32_t phys, uint32_t key)
+{
+    struct block **slot = &bc->fast[blockcache_fast_index(phys)];
+    struct block *b = *slot;
+    if (b && b->phys == phys && b->key == key && !b->dead)
+        return b;
+    b = blockcache_find(bc, phys, key);
+    if (b)
+        *slot = b;
+    return b;
+}
+
 /* Space for a block of up to BLOCK_MAX_INSNS instructions, or NULL when
  * the arena is full (the caller flushes and tries again). */
 struct block *blockcache_alloc(struct blockcache *bc);

@@ -29,6 +29,12 @@ uint8_t cpu_fetch8(struct cpu *c, uint32_t off);
  * guest state; returns false where the page is not mapped (paging). */
 bool mmu_translate(struct cpu *c, uint32_t lin, bool write, uint32_t *phys);
 
+/* Physical address of the code byte at linear `lin`, from the TLB when it
+ * holds the page (block lookups), else by a translation.  Paging must keep
+ * this honest: a tag_r hit has to mean "fetchable at the current privilege"
+ * (user/supervisor and NX), or this must look at the extra bits. */
+static inline bool mmu_code_phys(struct cpu *c, uint32_t lin, uint32_t *phys);
+
 /* Forget every translation (CR3 load, A20 change, map change). */
 void tlb_flush(struct cpu *c);
 /* Make writes to this physical page take the slow path (it now holds code). */
@@ -42,6 +48,16 @@ static inline struct tlb_entry *tlb_entry_for(struct cpu *c, uint32_t lin)
 static inline uint8_t *tlb_host(const struct tlb_entry *e, uint32_t lin)
 {
     return (uint8_t *)(uintptr_t)((uintptr_t)lin + e->addend);
+}
+
+static inline bool mmu_code_phys(struct cpu *c, uint32_t lin, uint32_t *phys)
+{
+    struct tlb_entry *e = tlb_entry_for(c, lin);
+    if (likely(e->tag_r == (lin & ~0xFFFu))) {
+        *phys = e->phys | (lin & 0xFFFu);
+        return true;
+    }
+    return mmu_translate(c, lin, false, phys);
 }
 
 #define PAGE_FITS(lin, n) (((lin) & 0xFFFu) <= 0x1000u - (n))
