@@ -291,15 +291,19 @@ static void stop_reply(struct stub *s, enum dbg_stop why, char *out)
         return;
     }
     int sig = why == DS_USER ? 2 : 5;   /* SIGINT for Ctrl-C, else SIGTRAP */
+    /* The PC (register 8, EIP) travels with the stop, in target byte order. */
+    uint8_t pc[10];
+    char pchex[9];
+    reg_bytes(d, G_EIP, pc);
+    hex_of(pc, 4, pchex);
+    int n = sprintf(out, "T%02x%02x:%s;", sig, G_EIP, pchex);
     if (why == DS_WATCH) {
         const struct dbg_wp *w = &d->wp[d->watch_hit];
         const char *kind = w->type == WP_WRITE ? "watch" : w->type == WP_READ ? "rwatch" : "awatch";
         uint32_t a = d->watch_lin > w->addr ? d->watch_lin : w->addr;
-        sprintf(out, "T%02x%s:%x;", sig, kind, a);
+        sprintf(out + n, "%s:%x;", kind, a);
     } else if (why == DS_BREAK) {
-        sprintf(out, "T%02xswbreak:;", sig);
-    } else {
-        sprintf(out, "T%02x", sig);
+        sprintf(out + n, "swbreak:;");
     }
 }
 
