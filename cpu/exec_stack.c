@@ -172,6 +172,11 @@ DM_INLINE void popa(struct cpu *c, const struct insn *i, bool o32)
     for (unsigned r = R_EAX; r <= R_EDI; r++)
         if (r != R_ESP)
             setv(c, r, v[r], o32);
+    /* The 80386 loads the popped ESP image and then puts SP back, so with
+     * a 16-bit stack ESP's upper half comes from the stack (test386
+     * README, "POPAD"; the SDM calls the value discarded). */
+    if (o32 && c->model->popad_esp_msw && !cpu_stack32(c))
+        c->reg[R_ESP] = (v[R_ESP] & 0xFFFF0000u) | (c->reg[R_ESP] & 0xFFFFu);
 }
 DM_V(POPA, popa)
 

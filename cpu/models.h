@@ -33,6 +33,8 @@ struct cpu_model {
     bool string_early_update;    /* string instructions advance SI/DI (and CX under REP)
                                     before their accesses, so a limit fault is taken with
                                     them already updated (80286, SingleStepTests data) */
+    bool popad_esp_msw;          /* POPAD with a 16-bit stack loads ESP's upper half from
+                                    the popped image (80386; test386 TEST_UNDEF) */
     bool idiv_8086;              /* IDIV: a quotient of 80h/8000h raises #DE, and a
                                     REP/REPNE prefix negates the quotient (8086) */
     uint8_t undef_flags;         /* enum undef_flags */
