@@ -153,6 +153,12 @@ void machine_request_reset(struct machine *m)
         cpu_request_stop(&m->cpu);
 }
 
+void machine_resume(struct machine *m)
+{
+    if (m->exit == MACHINE_EXIT_HALTED)
+        m->exit = MACHINE_RUNNING;
+}
+
 void machine_reset(struct machine *m)
 {
     m->reset_requested = false;

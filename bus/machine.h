@@ -152,6 +152,12 @@ void machine_request_reset(struct machine *m);
 /* Resets the CPU and every device now (the memory map is kept). */
 void machine_reset(struct machine *m);
 
+/* After MACHINE_EXIT_HALTED (HLT with IF=1 and no timer that could wake
+ * the CPU), the host may give input that raises an interrupt (a key, a
+ * serial byte): this makes the machine runnable again.  No effect after
+ * any other exit. */
+void machine_resume(struct machine *m);
+
 /* Retired guest instructions since power-on. */
 static inline uint64_t machine_icount(const struct machine *m) { return m->cpu.icount; }
 

@@ -23,6 +23,7 @@
 #include "debugger/dbg.h"
 #include "gdbstub.h"
 #include "roms/roms.h"
+#include "hostdev.h"
 
 #ifndef PCVM_VERSION
 #define PCVM_VERSION "unknown"
@@ -51,7 +52,14 @@ static const char usage_text[] =
     "                      a write of V to the port exits pcvm with status\n"
     "                      (V << 1) | 1 (defaults iobase=0x501, iosize=2, as QEMU)\n"
     "  -display none       no display (the only one so far)\n"
-    "  -nographic          the same as -display none, for now\n"
+    "  -nographic          no display; COM1 on the terminal unless -serial says otherwise\n"
+    "  -serial DEV         the next COM port (COM1 first, up to four): stdio,\n"
+    "                      file:PATH, null or none\n"
+    "  -rtc [base=utc|localtime|DATE][,clock=host|vm]\n"
+    "                      RTC start (default: the host's time; DATE as 2024-01-31\n"
+    "                      or 2024-01-31T12:00:00) and pacing: clock=host runs the\n"
+    "                      guest at the host's pace, vm (default) as fast as it can\n"
+    "  -boot ORDER         boot order, up to three of a, c, d, n (default cad)\n"
     "  -max-insns N        stop after N guest instructions (exit status 124)\n"
     "  -stats              print the instruction count and MIPS on stderr at exit\n"
     "  -debugger           the debugger on the terminal: Ctrl-C breaks into it\n"
@@ -264,6 +272,7 @@ int main(int argc, char **argv)
     uint64_t ram = 0, max_insns = 0;
     bool stats = false, post = false;
     struct debugexit_opt dx = { 0 };
+    struct hostdev hd = { 0 };
     bool debugger = false, stop_at_start = false, magic_break = false;
     const char *gdb_dev = NULL, *symbols = NULL;
 
@@ -278,7 +287,8 @@ int main(int argc, char **argv)
                        strcmp(o, "bios") == 0 || strcmp(o, "debugcon") == 0 ||
                        strcmp(o, "device") == 0 || strcmp(o, "display") == 0 ||
                        strcmp(o, "max-insns") == 0 || strcmp(o, "gdb") == 0 ||
-                       strcmp(o, "symbols") == 0;
+                       strcmp(o, "symbols") == 0 || strcmp(o, "serial") == 0 ||
+                       strcmp(o, "rtc") == 0 || strcmp(o, "boot") == 0;
         const char *v = NULL;
         if (has_arg) {
             if (k + 1 >= argc)
@@ -315,7 +325,13 @@ int main(int argc, char **argv)
             if (strcmp(v, "none") != 0)
                 die("display '%s' is not available yet (only -display none)", v);
         } else if (strcmp(o, "nographic") == 0) {
-            /* accepted: there is no display yet */
+            hd.nographic = true; /* no display yet anyway; serial on stdio */
+        } else if (strcmp(o, "serial") == 0) {
+            hostdev_serial_option(&hd, v);
+        } else if (strcmp(o, "rtc") == 0) {
+            hostdev_rtc_option(&hd, v);
+        } else if (strcmp(o, "boot") == 0) {
+            hostdev_boot_option(&hd, v);
         } else if (strcmp(o, "max-insns") == 0) {
             if (!parse_u64(v, &max_insns) || max_insns == 0)
                 die("invalid -max-insns value '%s' (a positive instruction count)", v);
@@ -391,6 +407,8 @@ int main(int argc, char **argv)
         cfg.debugcon = sink_discard;
     }
 
+    hostdev_config(&hd, &cfg);
+
     char err[256];
     struct machine *m = machine_create(&cfg, err, sizeof err);
     if (!m)
@@ -432,7 +450,7 @@ int main(int argc, char **argv)
         why = dbg_cli(dbg, stop_at_start);
         quit = why == MACHINE_RUNNING;       /* quit in the debugger */
     } else {
-        why = machine_run(m);
+        why = hostdev_run(&hd, m);
     }
     double secs = now() - t0;
     dbg_free(dbg);
@@ -480,6 +498,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "pcvm: POST code none (no write to port 0x%X)\n",
                     (unsigned)m->postcode.port);
     }
+    if (!hostdev_close(&hd) && status == 0)
+        status = EXIT_BAD_INPUT;
     if (sink.error) {
         fprintf(stderr, "pcvm: debugcon: cannot write to %s\n", sink.name);
         if (status == 0)

@@ -28,5 +28,7 @@ extern const unsigned char rom_test_hello[];  /* "hello 0".."hello 9" */
 extern const size_t rom_test_hello_size;
 extern const unsigned char rom_test_pictimer[]; /* PIC + PIT timer interrupts */
 extern const size_t rom_test_pictimer_size;
+extern const unsigned char rom_test_serial[];   /* COM1: output, loopback, IRQ4 input */
+extern const size_t rom_test_serial_size;
 
 #endif
