@@ -19,6 +19,7 @@
 
 #include "../mmu/mem.h"
 #include "cpu.h"
+#include "descriptor.h"
 #include "flags.h"
 
 /* TSS layouts (SDM Figure 7-2, 80286 PRM Figure 8-1). */
@@ -30,74 +31,24 @@ enum {
     T16_ES = 0x22, T16_LDT = 0x2A, T16_MIN_LIMIT = 0x2B,
 };
 
-/* System descriptor types (descriptor bits 8-11, S=0). */
-enum {
-    DT_TSS16_AVAIL = 0x1, DT_LDT = 0x2, DT_TSS16_BUSY = 0x3,
-    DT_TSS32_AVAIL = 0x9, DT_TSS32_BUSY = 0xB,
-};
-
-static uint32_t desc_base(uint32_t lo, uint32_t hi)
-{
-    return (lo >> 16) | ((hi & 0xFFu) << 16) | (hi & 0xFF000000u);
-}
-
-static uint32_t desc_limit(uint32_t hi, uint32_t lo)
-{
-    uint32_t l = (lo & 0xFFFFu) | (hi & 0xF0000u);
-    return (hi & (1u << 23)) ? (l << 12) | 0xFFFu : l;
-}
-
-/* Access rights as struct seg keeps them: bits 8-23 of the high dword. */
-static uint32_t desc_ar(uint32_t hi) { return (hi >> 8) & 0xF0FFu; }
-
 static bool ar_present(uint32_t ar) { return ar & 0x80u; }
-static unsigned ar_dpl(uint32_t ar) { return (ar >> 5) & 3u; }
 static unsigned ar_type(uint32_t ar) { return ar & 0x1Fu; } /* S + type */
 
 static bool tss_type_32(unsigned type) { return type & 8u; }
 
-/* Reads the descriptor for `sel` from the GDT or the (new) LDT; false when
- * the selector's index is outside the table's limit. */
-static bool read_desc(struct cpu *c, uint16_t sel, uint32_t *lo, uint32_t *hi)
+/* Reads a code/data descriptor for a segment load in the new task (the
+ * new LDT is in place); false when outside the table. */
+static bool read_desc(struct cpu *c, uint16_t sel, struct desc *d)
 {
-    uint32_t base, limit;
-    if (sel & 4) {
-        if (!ar_present(c->ldtr.ar))
-            return false;
-        base = c->ldtr.base;
-        limit = c->ldtr.limit;
-    } else {
-        base = c->gdtr.base;
-        limit = c->gdtr.limit;
-    }
-    uint32_t off = sel & 0xFFF8u;
-    if (off + 7 > limit)
-        return false;
-    *lo = lin_rd32(c, base + off);
-    *hi = lin_rd32(c, base + off + 4);
-    return true;
+    return desc_read(c, sel, d);
 }
 
-static uint32_t desc_addr(const struct cpu *c, uint16_t sel)
+/* Loads a segment cache the way a segment load does: accessed bit set in
+ * memory and in the cache. */
+static void seg_fill(struct cpu *c, struct seg *s, uint16_t sel, struct desc *d)
 {
-    return ((sel & 4) ? c->ldtr.base : c->gdtr.base) + (sel & 0xFFF8u);
-}
-
-/* Sets the accessed bit of a code/data descriptor the way a load does. */
-static void set_accessed(struct cpu *c, uint16_t sel, uint32_t hi)
-{
-    if (!(hi & (1u << 8)))
-        lin_wr8(c, desc_addr(c, sel) + 5, (uint8_t)((hi >> 8) | 1u));
-}
-
-static void seg_fill(struct cpu *c, struct seg *s, uint16_t sel, uint32_t lo,
-                     uint32_t hi)
-{
-    s->sel = sel;
-    s->base = desc_base(lo, hi);
-    s->limit = desc_limit(hi, lo);
-    s->ar = desc_ar(hi) | 1u; /* accessed, as set in memory */
-    cpu_seg_update_fast(c, s);
+    desc_set_accessed(c, sel, d);
+    seg_from_desc(c, s, sel, d);
 }
 
 /* A selector loaded but its descriptor not (yet): unusable (P=0). */
@@ -184,122 +135,117 @@ static void set_busy(struct cpu *c, uint16_t sel, bool busy)
 
 /* ---------------------------------------------------------- segment loads
  * After the commit point, with the checks and exceptions of SDM Table 7-1
- * (error codes: the offending selector with RPL cleared). */
+ * (error codes: the offending selector with RPL cleared, plus EXT). */
 
-static _Noreturn void ts_fault(struct cpu *c, uint16_t sel)
+/* EXT (error-code bit 0): the switch was caused by an event external to
+ * the program (hardware interrupt or exception), SDM 6.13. */
+static _Noreturn void fault(struct cpu *c, int vec, uint16_t sel, unsigned ext)
 {
-    cpu_raise_err(c, EX_TS, sel & 0xFFFCu);
+    cpu_raise_err(c, vec, (sel & 0xFFFCu) | ext);
 }
 
-static void load_ldt(struct cpu *c, uint16_t sel)
+static void load_ldt(struct cpu *c, uint16_t sel, unsigned ext)
 {
-    if ((sel & 0xFFFCu) == 0) {
+    if (sel_null(sel)) {
         c->ldtr = (struct seg){ .sel = sel };
         return;
     }
-    uint32_t lo, hi;
-    if ((sel & 4) || (sel & 0xFFF8u) + 7u > c->gdtr.limit)
-        ts_fault(c, sel);
-    lo = lin_rd32(c, c->gdtr.base + (sel & 0xFFF8u));
-    hi = lin_rd32(c, c->gdtr.base + (sel & 0xFFF8u) + 4);
-    uint32_t ar = desc_ar(hi);
-    if (ar_type(ar) != DT_LDT)
-        ts_fault(c, sel);
-    if (!ar_present(ar))
-        ts_fault(c, sel); /* Table 7-1: "LDT of new task is present": #TS */
+    struct desc d;
+    if ((sel & 4) || !desc_read(c, sel, &d))
+        fault(c, EX_TS, sel, ext);
+    if (desc_is_seg(&d) || desc_type(&d) != DT_LDT)
+        fault(c, EX_TS, sel, ext);
+    if (!desc_present(&d))
+        fault(c, EX_TS, sel, ext); /* Table 7-1: "LDT of new task is present": #TS */
     c->ldtr.sel = sel;
-    c->ldtr.base = desc_base(lo, hi);
-    c->ldtr.limit = desc_limit(hi, lo);
-    c->ldtr.ar = ar;
+    c->ldtr.base = desc_base(&d);
+    c->ldtr.limit = desc_limit(&d);
+    c->ldtr.ar = desc_ar(&d);
 }
 
-static void load_ss(struct cpu *c, uint16_t sel)
+static void load_ss(struct cpu *c, uint16_t sel, unsigned ext)
 {
-    uint32_t lo, hi;
+    struct desc d;
     unsigned cpl = c->cpl;
-    if ((sel & 0xFFFCu) == 0 || !read_desc(c, sel, &lo, &hi))
-        ts_fault(c, sel);
-    uint32_t ar = desc_ar(hi);
+    if (sel_null(sel) || !read_desc(c, sel, &d))
+        fault(c, EX_TS, sel, ext);
     /* A writable data segment, RPL = DPL = CPL. */
-    if ((ar & 0x1Au) != 0x12u || (sel & 3u) != cpl || ar_dpl(ar) != cpl)
-        ts_fault(c, sel);
-    if (!ar_present(ar))
-        cpu_raise_err(c, EX_SS, sel & 0xFFFCu);
-    set_accessed(c, sel, hi);
-    seg_fill(c, &c->seg[S_SS], sel, lo, hi);
+    if (!desc_writable(&d) || (sel & 3u) != cpl || desc_dpl(&d) != cpl)
+        fault(c, EX_TS, sel, ext);
+    if (!desc_present(&d))
+        fault(c, EX_SS, sel, ext);
+    seg_fill(c, &c->seg[S_SS], sel, &d);
 }
 
-static void load_cs(struct cpu *c, uint16_t sel)
+static void load_cs(struct cpu *c, uint16_t sel, unsigned ext)
 {
-    uint32_t lo, hi;
-    if ((sel & 0xFFFCu) == 0 || !read_desc(c, sel, &lo, &hi))
-        ts_fault(c, sel);
-    uint32_t ar = desc_ar(hi);
-    if ((ar & 0x18u) != 0x18u)
-        ts_fault(c, sel); /* not a code segment */
-    unsigned dpl = ar_dpl(ar), rpl = sel & 3u;
+    struct desc d;
+    if (sel_null(sel) || !read_desc(c, sel, &d))
+        fault(c, EX_TS, sel, ext);
+    if (!desc_is_code(&d))
+        fault(c, EX_TS, sel, ext);
+    unsigned dpl = desc_dpl(&d), rpl = sel & 3u;
     /* Conforming: DPL <= RPL; non-conforming: DPL = RPL (the new CPL). */
-    if ((ar & 0x04u) ? dpl > rpl : dpl != rpl)
-        ts_fault(c, sel);
-    if (!ar_present(ar))
-        cpu_raise_err(c, EX_NP, sel & 0xFFFCu);
-    set_accessed(c, sel, hi);
-    seg_fill(c, &c->seg[S_CS], sel, lo, hi);
+    if (desc_conforming(&d) ? dpl > rpl : dpl != rpl)
+        fault(c, EX_TS, sel, ext);
+    if (!desc_present(&d))
+        fault(c, EX_NP, sel, ext);
+    seg_fill(c, &c->seg[S_CS], sel, &d);
 }
 
-static void load_data(struct cpu *c, int sreg, uint16_t sel)
+static void load_data(struct cpu *c, int sreg, uint16_t sel, unsigned ext)
 {
-    uint32_t lo, hi;
-    if ((sel & 0xFFFCu) == 0) {
+    struct desc d;
+    if (sel_null(sel)) {
         seg_unusable(c, sreg, sel); /* a null selector loads fine */
         return;
     }
-    if (!read_desc(c, sel, &lo, &hi))
-        ts_fault(c, sel);
-    uint32_t ar = desc_ar(hi);
+    if (!read_desc(c, sel, &d))
+        fault(c, EX_TS, sel, ext);
     /* A data segment or a readable code segment. */
-    if (!(ar & 0x10u) || (ar & 0x0Au) == 0x08u)
-        ts_fault(c, sel);
-    bool conforming_code = (ar & 0x0Cu) == 0x0Cu;
-    unsigned dpl = ar_dpl(ar), rpl = sel & 3u;
-    if (!conforming_code && (dpl < c->cpl || dpl < rpl))
-        ts_fault(c, sel);
-    if (!ar_present(ar))
-        cpu_raise_err(c, EX_NP, sel & 0xFFFCu);
-    set_accessed(c, sel, hi);
-    seg_fill(c, &c->seg[sreg], sel, lo, hi);
+    if (!desc_is_seg(&d) || !desc_readable(&d))
+        fault(c, EX_TS, sel, ext);
+    unsigned dpl = desc_dpl(&d), rpl = sel & 3u;
+    if (!desc_conforming(&d) && (dpl < c->cpl || dpl < rpl))
+        fault(c, EX_TS, sel, ext);
+    if (!desc_present(&d))
+        fault(c, EX_NP, sel, ext);
+    seg_fill(c, &c->seg[sreg], sel, &d);
 }
 
 /* ---------------------------------------------------------- the switch */
 
 void task_switch(struct cpu *c, uint16_t sel, uint32_t lo, uint32_t hi,
-                 enum task_reason why, uint32_t next_eip, bool has_error,
+                 enum task_reason why_ext, uint32_t next_eip, bool has_error,
                  uint32_t error)
 {
+    unsigned ext = (why_ext & TASK_EXT) ? 1u : 0u;
+    enum task_reason why = (enum task_reason)(why_ext & ~TASK_EXT);
     int bad_vec = why == TASK_IRET ? EX_TS : EX_GP;
-    uint32_t ar = desc_ar(hi);
+    struct desc nd = { lo, hi };
+    uint32_t ar = desc_ar(&nd);
     unsigned type = ar_type(ar);
 
     /* SDM 7.3 steps 1-3 and the JMP/CALL/INT/IRET operation sections:
      * the TSS descriptor must be in the GDT and be an available TSS (a
      * busy one for IRET), present, with a limit that holds a whole TSS. */
     if (sel & 4)
-        cpu_raise_err(c, bad_vec, sel & 0xFFFCu);
+        fault(c, bad_vec, sel, ext);
     bool want_busy = why == TASK_IRET;
     bool is32;
-    if (type == (want_busy ? DT_TSS16_BUSY : DT_TSS16_AVAIL))
+    if (type == (want_busy ? DT_TSS16_BUSY : DT_TSS16))
         is32 = false;
-    else if (type == (want_busy ? DT_TSS32_BUSY : DT_TSS32_AVAIL) &&
+    else if (type == (want_busy ? DT_TSS32_BUSY : DT_TSS32) &&
              c->model->gen >= GEN_80386)
         is32 = true;
     else
-        cpu_raise_err(c, bad_vec, sel & 0xFFFCu);
+        fault(c, bad_vec, sel, ext);
     if (!ar_present(ar))
-        cpu_raise_err(c, EX_NP, sel & 0xFFFCu);
-    uint32_t new_base = desc_base(lo, hi);
-    uint32_t new_limit = desc_limit(hi, lo);
+        fault(c, EX_NP, sel, ext);
+    uint32_t new_base = desc_base(&nd);
+    uint32_t new_limit = desc_limit(&nd);
     if (new_limit < (is32 ? (uint32_t)T32_MIN_LIMIT : (uint32_t)T16_MIN_LIMIT))
-        ts_fault(c, sel);
+        fault(c, EX_TS, sel, ext);
 
     /* Save the outgoing task (step 6).  IRET saves NT cleared; the other
      * reasons save EFLAGS as it is. */
@@ -331,11 +277,10 @@ void task_switch(struct cpu *c, uint16_t sel, uint32_t lo, uint32_t hi,
     c->tr.ar = ar | 2u; /* busy */
     c->cr[0] |= CR0_TS;
 
-    if (is32 && (c->cr[0] & CR0_PG) && t.cr3 != c->cr[3]) {
+    if (is32 && (c->cr[0] & CR0_PG)) {
+        /* A CR3 load, which flushes the TLB even with the same value. */
         c->cr[3] = t.cr3;
         tlb_flush(c);
-    } else if (is32 && (c->cr[0] & CR0_PG)) {
-        tlb_flush(c); /* a CR3 load flushes even with the same value */
     }
 
     for (int r = 0; r < 8; r++)
@@ -352,19 +297,19 @@ void task_switch(struct cpu *c, uint16_t sel, uint32_t lo, uint32_t hi,
         /* The new task runs in virtual-8086 mode: real-mode style segments,
          * CPL 3 (SDM 20.2.5). */
         c->cpl = 3;
-        load_ldt(c, (uint16_t)t.ldt);
+        load_ldt(c, (uint16_t)t.ldt, ext);
         for (int s = 0; s < S_NSEG; s++)
             cpu_load_seg_real(c, s, t.sel[s]);
     } else {
         c->cpl = t.sel[S_CS] & 3u;
         for (int s = 0; s < S_NSEG; s++)
             seg_unusable(c, s, t.sel[s]);
-        load_ldt(c, (uint16_t)t.ldt);
-        load_ss(c, t.sel[S_SS]);
-        load_cs(c, t.sel[S_CS]);
+        load_ldt(c, (uint16_t)t.ldt, ext);
+        load_ss(c, t.sel[S_SS], ext);
+        load_cs(c, t.sel[S_CS], ext);
         static const int data_order[] = { S_DS, S_ES, S_FS, S_GS };
         for (int k = 0; k < 4; k++)
-            load_data(c, data_order[k], t.sel[data_order[k]]);
+            load_data(c, data_order[k], t.sel[data_order[k]], ext);
     }
 
     /* An exception that switched tasks pushes its error code on the new
@@ -394,9 +339,9 @@ void task_switch(struct cpu *c, uint16_t sel, uint32_t lo, uint32_t hi,
 void task_switch_sel(struct cpu *c, uint16_t sel, enum task_reason why,
                      uint32_t next_eip, bool has_error, uint32_t error)
 {
-    int bad_vec = why == TASK_IRET ? EX_TS : EX_GP;
+    int bad_vec = (why & ~TASK_EXT) == TASK_IRET ? EX_TS : EX_GP;
     if ((sel & 4) || (sel & 0xFFF8u) + 7u > c->gdtr.limit)
-        cpu_raise_err(c, bad_vec, sel & 0xFFFCu);
+        fault(c, bad_vec, sel, (why & TASK_EXT) ? 1u : 0u);
     uint32_t lo = lin_rd32(c, c->gdtr.base + (sel & 0xFFF8u));
     uint32_t hi = lin_rd32(c, c->gdtr.base + (sel & 0xFFF8u) + 4);
     task_switch(c, sel, lo, hi, why, next_eip, has_error, error);

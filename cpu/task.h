@@ -49,7 +49,14 @@
 
 struct cpu;
 
-enum task_reason { TASK_JMP, TASK_CALL, TASK_INT, TASK_IRET };
+enum task_reason {
+    TASK_JMP, TASK_CALL, TASK_INT, TASK_IRET,
+    /* OR-ed into the reason when the switch is delivering an event
+     * external to the program (a hardware interrupt or an exception, not
+     * INT n/INT3/INTO): faults of the switch then have EXT (bit 0) set in
+     * their error code (SDM 6.13). */
+    TASK_EXT = 8,
+};
 
 /* sel: the TSS selector; lo, hi: the 8-byte TSS descriptor (low and high
  * dwords as stored in the descriptor table). */

@@ -417,3 +417,17 @@ Test(task, iomap_base)
     c->tr.ar = 0x83;
     cr_assert_eq(task_iomap_base(c), 0xFFFFFFFFu);
 }
+
+Test(task, ext_bit_for_external_events)
+{
+    long err;
+    wr32(TSS_B + 0x50, SEL_SS_NP);
+    cr_assert_eq(run(SEL_B, TASK_INT | TASK_EXT, 0x3FFE, true, 0, &err), EX_SS);
+    cr_assert_eq(err, SEL_SS_NP | 1, "EXT set: the switch delivers an external event");
+    setup();
+    gdt_set(SEL_B, TSS_B, 0x67, 0x09, 0);
+    cr_assert_eq(run(SEL_B, TASK_INT | TASK_EXT, 0x3FFE, true, 0, &err), EX_NP);
+    cr_assert_eq(err, SEL_B | 1);
+    cr_assert_eq(run(SEL_B, TASK_INT, 0x3FFE, false, 0, &err), EX_NP);
+    cr_assert_eq(err, SEL_B, "INT n: no EXT");
+}
