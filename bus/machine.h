@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "../cpu/cpu.h"
+#include "../devices/port92.h"
 #include "../devices/debugcon.h"
 #include "../devices/debugexit.h"
 #include "../devices/postcode.h"
@@ -109,6 +110,7 @@ struct machine {
     struct clock clock;
     struct pic8259 pic;
     struct pit8254 pit;
+    struct port92 port92;          /* fast A20 / fast reset (devices/port92.c) */
     struct cmos cmos;
     struct i8042 kbc;
     struct dma8237 dma;

@@ -192,22 +192,13 @@ void machine_pam_refresh(struct machine *m)
 
 /* ------------------------------------------------------------ resets, A20 */
 
-/* The 8042's A20 output.  Same rule as port 0x92's gate (mmu/paging.c
- * a20_set, which this should call once it is in): bit 20 of physical
- * addresses is forced to 0 while the gate is off; 20-bit CPUs have
- * nothing to gate. */
+/* The 8042's A20 output: the same gate as port 0x92's (mmu/paging.c
+ * a20_set: bit 20 of physical addresses forced to 0 while off, the TLB
+ * flushed; 20-bit CPUs have nothing to gate). */
 static void kbc_a20(void *opaque, bool on)
 {
     struct machine *m = opaque;
-    struct cpu *c = &m->cpu;
-    if (c->model->addr_bits <= 20)
-        return;
-    uint32_t mask = on ? c->a20_mask | (1u << 20) : c->a20_mask & ~(1u << 20);
-    if (mask != c->a20_mask) {
-        c->a20_mask = mask;
-        tlb_flush(c);
-        c->attention |= ATT_MODE;
-    }
+    a20_set(&m->cpu, on);
 }
 
 static void kbc_reset(void *opaque)
@@ -398,6 +389,8 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     i8042_init(&m->kbc, pic_irq_line(&m->pic, 1), pic_irq_line(&m->pic, 12),
                kbc_a20, kbc_reset, m);
     i8042_register_io(&m->kbc, &m->bus);
+    /* Port 0x92: fast A20 and fast reset (devices/port92.c). */
+    port92_init(&m->port92, &m->bus, &m->cpu, kbc_reset, m);
 
     dma_init(&m->dma, dev_mem_read, dev_mem_write, m);
     dma_register_io(&m->dma, &m->bus);
@@ -439,6 +432,7 @@ void machine_devices_reset(struct machine *m)
     pit_reset(&m->pit);
     cmos_reset(&m->cmos);
     i8042_reset(&m->kbc);
+    port92_reset(&m->port92);
     dma_reset(&m->dma);
     for (int i = 0; i < 4; i++)
         if (m->has_uart[i])

@@ -179,7 +179,7 @@ static struct block *build_block(struct cpu *c, uint32_t phys, uint32_t key,
             /* Only a block's first instruction can cross a page: it is
              * registered on both pages so a write to either kills it. */
             uint32_t p2;
-            if (!mmu_translate(c, (lin | 0xFFF) + 1, false, &p2) ||
+            if (!mmu_translate(c, (lin | 0xFFF) + 1, MMU_FETCH, &p2) ||
                 ((p2 ^ phys) & ~0xFFFu) == 0 || !bus_page_ptr(c->bus, p2, &(bool){0})) {
                 *one = b->insn[0];
                 return NULL;
@@ -224,7 +224,7 @@ static struct block *lookup(struct cpu *c, struct insn *one)
                   (last >= c->eip && (cpu_code32(c) || last <= 0xFFFF));
         if (unlikely(b->page2 != BC_NO_PAGE)) {
             uint32_t p2;
-            ok = ok && mmu_translate(c, (lin | 0xFFF) + 1, false, &p2) &&
+            ok = ok && mmu_translate(c, (lin | 0xFFF) + 1, MMU_FETCH, &p2) &&
                  (p2 & ~0xFFFu) == b->page2;
         }
         if (ok && last <= c->seg[S_CS].limit)
@@ -295,6 +295,11 @@ static enum run_status run_blocks(struct cpu *c, const uint64_t end)
                 b = prev->succ[0];
             else if (prev->succ_eip[1] == c->eip && prev->succ[1] && !prev->succ[1]->dead)
                 b = prev->succ[1];
+            /* Paging: a link made under other page tables (or another
+             * CPL) must not be followed: check the current translation
+             * (mmu/mem.h). */
+            if (b && unlikely(c->cr[0] & CR0_PG) && !mmu_code_still_mapped(c, b))
+                b = NULL;
         }
         if (!b) {
             uint64_t flushes = c->bc->flushes;

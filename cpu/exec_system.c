@@ -289,6 +289,8 @@ static bool msr_read(struct cpu *c, uint32_t msr, uint64_t *v)
     case MSR_TSC:
         *v = cpu_tsc(c);
         return true;
+    case MSR_EFER:
+        return mmu_efer_read(c, v);   /* models with NX only (mmu/paging.c) */
     case MSR_P5_MC_ADDR:
     case MSR_P5_MC_TYPE:
         *v = 0; /* no machine check has been logged */
@@ -339,6 +341,8 @@ static bool msr_write(struct cpu *c, uint32_t msr, uint64_t v)
          * The counter then keeps advancing from that value. */
         c->tsc_offset = (uint64_t)(uint32_t)v - c->icount;
         return true;
+    case MSR_EFER:
+        return mmu_efer_write(c, v);  /* models with NX only: NXE (mmu/paging.c) */
     case MSR_P5_MC_ADDR:
     case MSR_P5_MC_TYPE:
         return true; /* nothing is logged; writes are dropped */
@@ -483,10 +487,8 @@ static void write_cr0(struct cpu *c, uint32_t val)
         cpu_raise_err(c, EX_GP, 0);
     if ((v & CR0_NW) && !(v & CR0_CD))
         cpu_raise_err(c, EX_GP, 0);
-    c->cr[0] = v;
+    mmu_write_cr0(c, v);  /* mmu/paging.c: PDPTEs, TLB flush on PE/PG/WP */
     uint32_t chg = old ^ v;
-    if (chg & (CR0_PE | CR0_PG | CR0_WP))
-        tlb_flush(c);
     if (chg & CR0_PE) {
         /* Real mode is privilege level 0; entering protected mode keeps
          * CPL 0 until CS is reloaded. */
@@ -503,12 +505,7 @@ static void write_cr4(struct cpu *c, uint32_t val)
 {
     if (val & ~c->model->cr4_writable)
         cpu_raise_err(c, EX_GP, 0);
-    uint32_t chg = c->cr[4] ^ val;
-    c->cr[4] = val;
-    if (chg & (CR4_PSE | CR4_PAE | CR4_PGE)) {
-        tlb_flush(c);
-        c->attention |= ATT_MODE;
-    }
+    mmu_write_cr4(c, val);  /* mmu/paging.c: PDPTEs, TLB flush on PSE/PAE/PGE */
 }
 
 /* CR4 exists on the Pentium and later (MOV CR4 is #UD before). */
@@ -545,11 +542,10 @@ HANDLER(op_MOV_CdRd)
         c->cr[2] = v;
         break;
     case 3:
-        /* Page-directory base, plus PWT/PCD on the 486 and later; the
-         * other bits are ignored.  Every CR3 load flushes the TLB. */
-        c->cr[3] = v & (c->model->gen >= GEN_80486 ? 0xFFFFF018u : 0xFFFFF000u);
-        tlb_flush(c);
-        c->attention |= ATT_MODE;
+        /* mmu/paging.c: keeps the bits the model has, loads the PAE
+         * PDPTEs (#GP(0) on reserved bits), flushes the non-global TLB
+         * entries. */
+        mmu_write_cr3(c, v);
         break;
     default:
         write_cr4(c, v);
@@ -695,13 +691,13 @@ HANDLER(op_SIDT_m32) { store_dtr(c, i, c->idtr.base, c->idtr.limit); }
 HANDLER(op_INVD) { (void)i; need_cpl0(c); }
 HANDLER(op_WBINVD) { (void)i; need_cpl0(c); }
 
-/* INVLPG m: the address is not accessed; flushing the whole TLB is a
- * correct (if coarse) way to drop the one page. */
+/* INVLPG m: drops the TLB entries of the page holding the operand's
+ * linear address, global or not (the address is not accessed, so no
+ * limit check or fault). */
 HANDLER(op_INVLPG_m)
 {
-    (void)i;
     need_cpl0(c);
-    tlb_flush(c);
+    mmu_invlpg(c, c->seg[i->seg].base + insn_ea(c, i));
 }
 
 HANDLER(op_UD2) { (void)i; cpu_raise(c, EX_UD); }

@@ -43,7 +43,12 @@ struct cpu_model {
     uint32_t eflags_fixed1;      /* bits that always read 1 */
     uint32_t eflags_writable;    /* bits POPF/IRET can change at CPL0, PE=0 */
     uint32_t cr0_fixed1;         /* CR0 bits that read as 1 (ET on 386+ with FPU) */
-    uint32_t cr4_writable;       /* CR4 bits this model implements */
+    uint32_t cr4_writable;       /* CR4 bits this model implements (PSE, PAE and PGE
+                                    here are what paging supports: mmu/paging.c) */
+    bool nx;                     /* EFER (MSR C000_0080) with NXE and the PAE XD bit.
+                                    No pcvm model has it (the P6 family has no NX and
+                                    no extended CPUID leaves to report it); tests turn
+                                    it on in a copy of a model (tests/unit/test_paging.c) */
     /* CPUID (Pentium and later): leaf 0 and 1 values. */
     uint32_t cpuid_max, cpuid_vendor[3];
     uint32_t cpuid1_eax, cpuid1_ebx, cpuid1_ecx, cpuid1_edx;

@@ -1,6 +1,6 @@
 /* Slow paths of guest memory access: segment limits, 8086 wrap-around,
- * linear -> physical translation, TLB fills, page crossing, and writes
- * that touch decoded code. */
+ * linear -> physical translation (the page walk is in paging.c), TLB
+ * fills, #PF, page crossing, and writes that touch decoded code. */
 #include "mem.h"
 
 #include "../cpu/debug.h"
@@ -9,70 +9,126 @@
 
 void tlb_flush(struct cpu *c)
 {
-    for (unsigned k = 0; k < TLB_SIZE; k++) {
-        c->tlb.e[k].tag_r = TLB_INVALID;
-        c->tlb.e[k].tag_w = TLB_INVALID;
-    }
+    for (unsigned u = 0; u < 2; u++)
+        for (unsigned k = 0; k < TLB_SIZE; k++) {
+            struct tlb_entry *e = &c->tlb.e[u][k];
+            e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+            e->info = 0;
+        }
+    c->tlb.nlarge = 0;
     c->tlb.bus_generation = c->bus->map_generation;
 }
 
 void tlb_protect_code_page(struct cpu *c, uint32_t phys_page)
 {
-    for (unsigned k = 0; k < TLB_SIZE; k++)
-        if (c->tlb.e[k].phys == phys_page)
-            c->tlb.e[k].tag_w = TLB_INVALID;
+    for (unsigned u = 0; u < 2; u++)
+        for (unsigned k = 0; k < TLB_SIZE; k++)
+            if (c->tlb.e[u][k].phys == phys_page)
+                c->tlb.e[u][k].tag_w = TLB_INVALID;
 }
 
-bool mmu_translate(struct cpu *c, uint32_t lin, bool write, uint32_t *phys)
+bool mmu_translate(struct cpu *c, uint32_t lin, unsigned acc, uint32_t *phys)
 {
-    (void)write;
-    /* Paging is added by the protected-mode work; without CR0.PG the
-     * physical address is the linear one cut to the address bus and A20. */
-    *phys = lin & c->a20_mask;
+    if (!paging_on(c)) {
+        /* The linear address cut to the address bus and A20. */
+        *phys = lin & c->a20_mask;
+        return true;
+    }
+    struct pg_result r;
+    uint32_t err;
+    if (!paging_walk(c, lin, acc, false, &r, &err))
+        return false;
+    *phys = r.phys;
     return true;
 }
 
-static uint32_t translate_or_fault(struct cpu *c, uint32_t lin, bool write)
+/* Fills the TLB entry of set `set` for linear `lin` after an access that
+ * is allowed, from the walk result `r` (NULL without paging).  The tags
+ * say what that privilege may do on the page without a walk: reads if
+ * the walk succeeded (reads are the least right), writes only once the
+ * dirty bit is set and never to code pages, ROM or MMIO, fetches unless
+ * NX. */
+static void tlb_fill(struct cpu *c, unsigned set, uint32_t lin, uint32_t phys,
+                     const struct pg_result *r)
 {
-    uint32_t phys;
-    if (!mmu_translate(c, lin, write, &phys))
-        cpu_raise_err(c, EX_PF, 0);
-    return phys;
-}
-
-static void tlb_fill(struct cpu *c, uint32_t lin, uint32_t phys)
-{
-    if (c->tlb.bus_generation != c->bus->map_generation)
-        tlb_flush(c);
     bool writable;
     uint8_t *host = bus_page_ptr(c->bus, phys & ~0xFFFu, &writable);
-    struct tlb_entry *e = tlb_entry_for(c, lin);
+    struct tlb_entry *e = tlb_entry_in(c, set, lin);
     /* Debugger watchpoints: pages they cover stay out of the TLB so every
      * access reaches the checks below (frontends/debugger/watch.c). */
     if (unlikely(c->dbg != NULL) && c->dbg->watch_on &&
         c->dbg->page_watched(c->dbg->opaque, lin & ~0xFFFu, phys & ~0xFFFu))
         host = NULL;
     if (!host) {
-        e->tag_r = e->tag_w = TLB_INVALID;
+        e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
         return;
     }
     uint32_t lpage = lin & ~0xFFFu;
+    bool w = writable && !blockcache_page_has_code(c->bc, phys);
+    bool x = true;
+    e->info = 0;
+    if (r) {
+        bool may_write = set == TLB_USER ? r->rw : (r->rw || !(c->cr[0] & CR0_WP));
+        w = w && may_write && r->dirty;
+        x = !r->nx;
+        e->info = (r->global ? TLBI_GLOBAL : 0) | r->span;
+        if (r->span)
+            c->tlb.nlarge++;
+    }
     e->phys = phys & ~0xFFFu;
     e->addend = (uintptr_t)host - (uintptr_t)lpage;
     e->tag_r = lpage;
-    e->tag_w = (writable && !blockcache_page_has_code(c->bc, phys)) ? lpage : TLB_INVALID;
+    e->tag_w = w ? lpage : TLB_INVALID;
+    e->tag_x = x ? lpage : TLB_INVALID;
 }
 
-uint32_t mmu_lin_read_slow(struct cpu *c, uint32_t lin, unsigned n)
+/* The translation for an access that is about to happen: sets A/D bits,
+ * raises #PF (CR2 = the faulting linear address), fills the TLB. */
+static uint32_t translate_access(struct cpu *c, uint32_t lin, unsigned acc, bool fill)
+{
+    if (c->tlb.bus_generation != c->bus->map_generation)
+        tlb_flush(c);
+    unsigned set = mmu_user_access(c, acc) ? TLB_USER : TLB_SUP;
+    if (!paging_on(c)) {
+        uint32_t phys = lin & c->a20_mask;
+        if (fill)
+            tlb_fill(c, set, lin, phys, NULL);
+        return phys;
+    }
+    struct pg_result r;
+    uint32_t err;
+    if (!paging_walk(c, lin, acc, true, &r, &err)) {
+        c->cr[2] = lin;
+        cpu_raise_err(c, EX_PF, err);
+    }
+    if (fill)
+        tlb_fill(c, set, lin, r.phys, &r);
+    return r.phys;
+}
+
+bool mmu_code_fill(struct cpu *c, uint32_t lin, uint32_t *phys)
+{
+    if (paging_on(c)) {
+        struct pg_result r;
+        uint32_t err;
+        if (!paging_walk(c, lin, MMU_FETCH, false, &r, &err))
+            return false;
+    }
+    *phys = translate_access(c, lin, MMU_FETCH, true);
+    return true;
+}
+
+uint32_t mmu_lin_read_slow(struct cpu *c, uint32_t lin, unsigned n, unsigned acc)
 {
     if (!PAGE_FITS(lin, n)) {
+        /* Byte by byte: a fault on the second page has CR2 = its first
+         * byte. */
         uint32_t v = 0;
         for (unsigned k = 0; k < n; k++)
-            v |= (uint32_t)lin_rd8(c, lin + k) << (8 * k);
+            v |= (uint32_t)((acc & MMU_SYS) ? lin_rd8(c, lin + k) : dlin_rd8(c, lin + k)) << (8 * k);
         return v;
     }
-    uint32_t phys = translate_or_fault(c, lin, false);
-    tlb_fill(c, lin, phys);
+    uint32_t phys = translate_access(c, lin, acc, true);
     uint32_t v = bus_read(c->bus, phys, n);
     if (unlikely(c->dbg != NULL) && c->dbg->watch_on) /* debugger watchpoints */
         c->dbg->on_access(c->dbg->opaque, lin, phys, n, false, v);
@@ -87,23 +143,36 @@ static void write_phys(struct cpu *c, uint32_t phys, uint32_t v, unsigned n)
     bus_write(c->bus, phys, v, n);
 }
 
-void mmu_lin_write_slow(struct cpu *c, uint32_t lin, uint32_t v, unsigned n)
+void mmu_phys_write(struct cpu *c, uint32_t phys, uint32_t v, unsigned n)
 {
+    write_phys(c, phys, v, n);
+}
+
+void mmu_lin_write_slow(struct cpu *c, uint32_t lin, uint32_t v, unsigned n, unsigned acc)
+{
+    acc |= MMU_WRITE;
     if (!PAGE_FITS(lin, n)) {
         /* Translate both pages before writing either, so a fault on the
-         * second page leaves memory untouched. */
+         * second page leaves memory untouched (CR2 = its first byte). */
         uint32_t first = 0x1000 - (lin & 0xFFF);
-        uint32_t p0 = translate_or_fault(c, lin, true);
-        uint32_t p1 = translate_or_fault(c, lin + first, true);
+        uint32_t p0 = translate_access(c, lin, acc, false);
+        uint32_t p1 = translate_access(c, lin + first, acc, false);
         for (unsigned k = 0; k < n; k++)
             write_phys(c, k < first ? p0 + k : p1 + (k - first), (v >> (8 * k)) & 0xFF, 1);
         return;
     }
-    uint32_t phys = translate_or_fault(c, lin, true);
-    tlb_fill(c, lin, phys);
+    uint32_t phys = translate_access(c, lin, acc, true);
     if (unlikely(c->dbg != NULL) && c->dbg->watch_on) /* debugger watchpoints */
         c->dbg->on_access(c->dbg->opaque, lin, phys, n, true, v);
     write_phys(c, phys, v, n);
+}
+
+/* An instruction byte the TLB could not give: walk for a fetch at the
+ * CPL (U/S, NX with the I/D error bit), fault or fill. */
+uint8_t mmu_fetch_slow(struct cpu *c, uint32_t lin)
+{
+    uint32_t phys = translate_access(c, lin, MMU_FETCH, true);
+    return (uint8_t)bus_read(c->bus, phys, 1);
 }
 
 /* A segment access that missed the fast path: decide between a limit
@@ -145,7 +214,7 @@ uint32_t mmu_read_slow(struct cpu *c, int sreg, uint32_t off, unsigned n)
     if (wraps_8086(c, s, off, n)) {
         uint32_t v = 0;
         for (unsigned k = 0; k < n; k++)
-            v |= (uint32_t)lin_rd8(c, s->base + ((off + k) & 0xFFFF)) << (8 * k);
+            v |= (uint32_t)dlin_rd8(c, s->base + ((off + k) & 0xFFFF)) << (8 * k);
         return v;
     }
     /* Protected mode: a null (unusable) segment or execute-only code
@@ -158,9 +227,9 @@ uint32_t mmu_read_slow(struct cpu *c, int sreg, uint32_t off, unsigned n)
     if (unlikely(debug_mem_checks(c)))
         dbg_data_access(c, lin, n, false);   /* #AC, data breakpoints (cpu/debug.c) */
     switch (n) {
-    case 1: return lin_rd8(c, lin);
-    case 2: return lin_rd16(c, lin);
-    default: return lin_rd32(c, lin);
+    case 1: return dlin_rd8(c, lin);
+    case 2: return dlin_rd16(c, lin);
+    default: return dlin_rd32(c, lin);
     }
 }
 
@@ -169,7 +238,7 @@ void mmu_write_slow(struct cpu *c, int sreg, uint32_t off, uint32_t v, unsigned 
     const struct seg *s = &c->seg[sreg];
     if (wraps_8086(c, s, off, n)) {
         for (unsigned k = 0; k < n; k++)
-            lin_wr8(c, s->base + ((off + k) & 0xFFFF), (uint8_t)(v >> (8 * k)));
+            dlin_wr8(c, s->base + ((off + k) & 0xFFFF), (uint8_t)(v >> (8 * k)));
         return;
     }
     /* Protected mode: only writable data segments take writes (SDM Vol. 3 5.4). */
@@ -181,9 +250,9 @@ void mmu_write_slow(struct cpu *c, int sreg, uint32_t off, uint32_t v, unsigned 
     if (unlikely(debug_mem_checks(c)))
         dbg_data_access(c, lin, n, true);    /* #AC, data breakpoints (cpu/debug.c) */
     switch (n) {
-    case 1: lin_wr8(c, lin, (uint8_t)v); break;
-    case 2: lin_wr16(c, lin, (uint16_t)v); break;
-    default: lin_wr32(c, lin, v); break;
+    case 1: dlin_wr8(c, lin, (uint8_t)v); break;
+    case 2: dlin_wr16(c, lin, (uint16_t)v); break;
+    default: dlin_wr32(c, lin, v); break;
     }
 }
 
@@ -194,5 +263,9 @@ uint8_t cpu_fetch8(struct cpu *c, uint32_t off)
         off &= 0xFFFF;
     if (off > s->limit)
         cpu_raise_err(c, EX_GP, 0);
-    return lin_rd8(c, s->base + off);
+    uint32_t lin = s->base + off;
+    struct tlb_entry *e = tlb_entry_for(c, lin);
+    if (likely(e->tag_x == (lin & ~0xFFFu)))
+        return *tlb_host(e, lin);
+    return mmu_fetch_slow(c, lin);
 }
