@@ -344,6 +344,21 @@ Test(protected, trap_gate_leaves_if_set)
     cr_assert_eq(stk(1), S_CODE0);
 }
 
+Test(protected, double_fault_and_triple_fault)
+{
+    setup("pentium2");
+    idt_gate(EX_GP, STUB + 16 * EX_GP, 0xE, 0, false);  /* #GP gate not present */
+    uint32_t err;
+    /* null SS -> #GP -> #NP(13*8+2+EXT) during delivery -> #DF(0). */
+    cr_assert_eq(load_fault(MOV_SS, 0, &err), EX_DF);
+    cr_assert_eq(err, 0);
+    cr_assert_eq(stk(1), CODE, "#DF pushes the faulting instruction");
+    /* A fault while delivering #DF shuts the CPU down. */
+    idt_gate(EX_DF, STUB + 16 * EX_DF, 0xE, 0, false);
+    c->reg[R_ESP] = STACK0;
+    cr_assert_eq(harness_run(h, CODE, 10), RUN_SHUTDOWN);
+}
+
 Test(protected, idt_limit_error_code_has_ext)
 {
     setup("pentium2");
@@ -532,4 +547,43 @@ Test(protected, execute_only_code_cannot_be_read)
     uint32_t err;
     cr_assert_eq(load_fault(MOV_DS, S_RO, &err), EX_GP);
     cr_assert_eq(err, S_RO);
+}
+
+/* CR4.VME (Pentium): in V86 mode with IOPL 0, STI sets VIF, an INT n whose
+ * redirection-bitmap bit is 0 goes to the V86 program's own IVT handler
+ * with VIF as the pushed IF and IOPL 3 in the image, and one whose bit is
+ * 1 is #GP(0) (SDM Vol. 3 20.3.3.5 methods 5/6 and 3). */
+Test(protected, vme_interrupt_redirection)
+{
+    setup("pentium");
+    c->cr[4] |= 1u;                          /* VME */
+    wr(TSS + 0x66, 0x88, 2);                 /* I/O bitmap at 0x88: redirection map 0x68-0x87 */
+    for (uint32_t k = 0; k < 32; k++)
+        wr(TSS + 0x68 + k, 0, 1);
+    wr(TSS + 0x68 + (0x42 >> 3), 1u << (0x42 & 7), 1);
+    wr(0x41 * 4, 0x0500, 2);                 /* IVT 41h -> 0000:0500 */
+    wr(0x41 * 4 + 2, 0x0000, 2);
+    uint32_t sp = STACK0 - 36;
+    const uint32_t frame[9] = { 0x0100, 0x2000, F_VM | 2, 0x0FFE, 0x3000, 0, 0, 0, 0 };
+    for (unsigned k = 0; k < 9; k++)
+        wr(sp + 4 * k, frame[k], 4);
+    c->reg[R_ESP] = sp;
+    LOAD(CODE, 0xCF);
+    LOAD(0x20100, 0xFB, 0xCD, 0x41);         /* sti; int 0x41 */
+    LOAD(0x500, 0xCD, 0x42);                 /* int 0x42 */
+    cr_assert_eq(run_vec(CODE, 10), EX_GP);
+    cr_assert_eq(stk(0), 0, "#GP(0) for the unredirected INT 42h");
+    cr_assert_eq(stk(1), 0x0500);
+    cr_assert_eq(stk(2), 0x0000);
+    uint32_t v86_flags = stk(3);
+    cr_assert(v86_flags & F_VM);
+    cr_assert(!(v86_flags & F_IF), "STI did not set IF");
+    cr_assert(!(v86_flags & F_VIF), "the redirected INT cleared VIF");
+    cr_assert_eq(stk(4), 0x0FFE - 6, "V86 SP after the redirected INT's 3 words");
+    uint32_t v86sp = 0x30000 + 0x0FFE - 6;
+    cr_assert_eq(rd(v86sp, 2), 0x0103, "pushed IP");
+    cr_assert_eq(rd(v86sp + 2, 2), 0x2000, "pushed CS");
+    uint32_t img = rd(v86sp + 4, 2);
+    cr_assert(img & F_IF, "pushed FLAGS has IF = VIF (set by STI)");
+    cr_assert_eq(img & F_IOPL, F_IOPL, "pushed FLAGS shows IOPL 3");
 }
