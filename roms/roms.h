@@ -30,5 +30,7 @@ extern const unsigned char rom_test_pictimer[]; /* PIC + PIT timer interrupts */
 extern const size_t rom_test_pictimer_size;
 extern const unsigned char rom_test_serial[];   /* COM1: output, loopback, IRQ4 input */
 extern const size_t rom_test_serial_size;
+extern const unsigned char rom_test_reset[];    /* resets via 8042 0xFE and 0xCF9 */
+extern const size_t rom_test_reset_size;
 
 #endif

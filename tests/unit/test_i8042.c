@@ -4,8 +4,11 @@
  * with the set 2 -> set 1 translation, mouse packets and IRQ12. */
 #include <criterion/criterion.h>
 
+#include "bus/machine.h"
 #include "devices/i8042.h"
 #include "devtest.h"
+#include "mmu/mem.h"
+#include "roms/roms.h"
 
 static struct i8042 kbc;
 static struct irq_probe irq1, irq12;
@@ -248,4 +251,68 @@ Test(i8042, mouse_settings_and_wheel_id)
     i8042_mouse(&kbc, 1, 1, -1, 0);
     next(); next(); next();
     cr_assert_eq(next(), 0xFF, "fourth byte: wheel -1");
+}
+
+/* ------------------------------------------------ in a machine */
+
+static struct machine *mk(const char *cpu)
+{
+    struct machine_config cfg = { .bios = rom_test_halt, .bios_size = rom_test_halt_size,
+                                  .cpu_model = cpu };
+    char err[200];
+    struct machine *m = machine_create(&cfg, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    return m;
+}
+
+Test(i8042_machine, output_port_gates_a20)
+{
+    struct machine *m = mk("80386");
+    bus_write(&m->bus, 0x000500, 0x11, 1);
+    bus_write(&m->bus, 0x100500, 0x22, 1);
+    struct cpu *c = &m->cpu;
+    cr_assert_eq(c->a20_mask & (1u << 20), 1u << 20, "A20 on at power-on");
+    bus_out(&m->bus, 0x64, 0xD1, 1);
+    bus_out(&m->bus, 0x60, 0x01, 1); /* A20 off, reset line high */
+    cr_assert_eq(c->a20_mask & (1u << 20), 0);
+    cr_assert(!m->reset_requested);
+    /* FFFF:0510 = 0x100500 wraps to 0x000500 */
+    cpu_load_seg_real(c, S_DS, 0xFFFF);
+    cr_assert_eq(cpu_rd8(c, S_DS, 0x0510), 0x11);
+    bus_out(&m->bus, 0x64, 0xD1, 1);
+    bus_out(&m->bus, 0x60, 0x03, 1);
+    cr_assert_eq(cpu_rd8(c, S_DS, 0x0510), 0x22, "the TLB saw the change");
+    machine_free(m);
+}
+
+Test(i8042_machine, key_raises_irq1_at_the_pic)
+{
+    struct machine *m = mk(NULL);
+    const uint8_t mi[] = { 0x11, 0x08, 0x04, 0x01 };
+    bus_out(&m->bus, 0x20, mi[0], 1);
+    for (int i = 1; i < 4; i++)
+        bus_out(&m->bus, 0x21, mi[i], 1);
+    bus_out(&m->bus, 0x21, 0xFD, 1);
+    machine_key(m, 0x1C, true); /* Enter */
+    cr_assert(pic_has_int(&m->pic));
+    cr_assert_eq(pic_intack(&m->pic), 0x09);
+    cr_assert_eq(bus_in(&m->bus, 0x60, 1), 0x1C);
+    bus_out(&m->bus, 0x20, 0x20, 1);
+    cr_assert(!pic_has_int(&m->pic));
+    /* the mouse on IRQ12 through the slave */
+    const uint8_t si[] = { 0x11, 0x70, 0x02, 0x01 };
+    bus_out(&m->bus, 0xA0, si[0], 1);
+    for (int i = 1; i < 4; i++)
+        bus_out(&m->bus, 0xA1, si[i], 1);
+    bus_out(&m->bus, 0x21, 0xF9, 1);
+    bus_out(&m->bus, 0xA1, 0xEF, 1);
+    bus_out(&m->bus, 0x64, 0x60, 1);
+    bus_out(&m->bus, 0x60, 0x43, 1); /* both interrupts, translation */
+    bus_out(&m->bus, 0x64, 0xD4, 1);
+    bus_out(&m->bus, 0x60, 0xF4, 1); /* mouse: enable reporting -> FA */
+    cr_assert(pic_has_int(&m->pic));
+    cr_assert_eq(pic_intack(&m->pic), 0x74);
+    cr_assert_eq(bus_in(&m->bus, 0x64, 1) & 0x21, 0x21);
+    cr_assert_eq(bus_in(&m->bus, 0x60, 1), 0xFA);
+    machine_free(m);
 }

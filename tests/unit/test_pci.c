@@ -178,3 +178,18 @@ Test(pci, reset_control_register)
     cr_assert_eq(m->resets, 1);
     machine_free(m);
 }
+
+Test(pci, guest_resets_through_8042_and_cf9)
+{
+    struct machine_config cfg = { .bios = rom_test_reset, .bios_size = rom_test_reset_size,
+                                  .debugexit_iobase = 0xF4, .max_insns = 1000000 };
+    char err[200];
+    struct machine *m = machine_create(&cfg, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    enum machine_exit e = machine_run(m);
+    cr_assert_eq(e, MACHINE_EXIT_DEBUG, "%s", machine_exit_name(e));
+    cr_assert_eq(m->exit_code, (0x2A << 1) | 1, "guest check %d failed", m->exit_code >> 1);
+    cr_assert_eq(m->resets, 2);
+    cr_assert_lt(machine_icount(m), 200, "no instruction ran between a reset request and the reset");
+    machine_free(m);
+}
