@@ -73,6 +73,14 @@ void cpu_interrupt(struct cpu *c, int vector, uint32_t next_eip,
     pm_interrupt(c, vector, next_eip, has_error, error, software); /* cpu/interrupt.c */
 }
 
+/* Fault-class exceptions (SDM Vol. 3 table 6-1); #DB is raised through
+ * here for instruction breakpoints (faults, RF = 0) and traps. */
+static bool is_fault(int v)
+{
+    return v == EX_DE || (v >= EX_BR && v <= EX_NM) || (v >= EX_TS && v <= EX_PF) ||
+           v == EX_MF || v == EX_AC;
+}
+
 /* Exception classes for double-fault detection (SDM Vol. 3 table 6-5). */
 static bool contributory(int v)
 {
@@ -103,6 +111,11 @@ static bool deliver_exception(struct cpu *c, int *first_vector)
     }
     *first_vector = v;
     c->exc_nesting++;
+    /* The EFLAGS image of a fault-class exception has RF = 1 (except the
+     * #DB of an instruction breakpoint), so the handler's IRET does not
+     * hit an instruction breakpoint again (SDM Vol. 3 17.3.1.1). */
+    if (is_fault(v) && (c->model->eflags_writable & F_RF))
+        c->eflags |= F_RF;
     /* 8086: a divide error pushes the address of the next instruction. */
     uint32_t ret = (v == EX_DE && c->model->div_err_next_eip) ? next : c->eip;
     cpu_interrupt(c, v, ret, c->exc_has_error, c->exc_error, false);
@@ -323,6 +336,7 @@ static enum run_status run_blocks(struct cpu *c, const uint64_t end)
         }
         if (unlikely(debug_active(c))) {
             debug_step(c, i, ipmask);   /* cpu/debug.c: TF, RF, DR0-DR3 */
+            prev = NULL;
             continue;
         }
         c->cur_block = b;

@@ -212,6 +212,7 @@ Test(protected, null_segment_use_and_limit)
     cr_assert_eq(run_vec(CODE, 10), EX_GP);
     cr_assert_eq(stk(0), 0);
     cr_assert_eq(stk(1), CODE + 2, "faulting EIP %x", stk(1));
+    cr_assert(stk(3) & F_RF, "a fault pushes RF = 1");
     /* DS limit 0xFF: a dword at 0xFC is fine, at 0xFD is #GP(0). */
     setup("pentium2");
     LOAD(CODE, 0x8E, 0xD8, 0x8B, 0x03, 0x8B, 0x01, 0xF4);  /* mov ds,ax; mov eax,[ebx]; mov eax,[ecx]; hlt */
@@ -480,6 +481,7 @@ Test(protected, single_step_traps_after_one_instruction)
     cr_assert_eq(c->reg[R_EAX], 1);
     cr_assert_eq(stk(0), CODE + 1, "trap: EIP of the next instruction");
     cr_assert(stk(2) & F_TF, "pushed EFLAGS has TF");
+    cr_assert(!(stk(2) & F_RF), "a trap pushes RF as it was (0)");
     cr_assert(c->dr[6] & (1u << 14), "DR6.BS");
     cr_assert(!(c->eflags & F_TF), "handler runs with TF clear");
 }
@@ -494,6 +496,7 @@ Test(protected, dr0_execution_breakpoint)
     cr_assert_eq(c->reg[R_EAX], 1, "fault before the second INC");
     cr_assert_eq(stk(0), CODE + 1);
     cr_assert_eq(c->dr[6] & 0xF, 1, "DR6.B0");
+    cr_assert(!(stk(2) & F_RF), "an instruction-breakpoint #DB pushes RF = 0");
     /* With RF set in the image, IRET resumes past the breakpoint once. */
     wr(c->reg[R_ESP] + 8, stk(2) | F_RF, 4);
     LOAD(STUB + 16 * EX_DB + 1, 0xCF);     /* iretd after the stub's HLT */
