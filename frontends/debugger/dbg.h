@@ -89,12 +89,14 @@ struct dbg_snap {
 struct dbg_opvals {
     bool ok;
     char family;           /* 'a' add, 's' sub, 'l' logic, 'i' inc, 'd' dec, 'n' neg,
-                              'h' shift, 'm' mul, 0 other */
+                              'h' shift, 'r' rotate, 'm' mul, 'M' imul, 0 other */
     bool carry_in;         /* adc/sbb use CF */
     unsigned w;            /* bytes */
     uint32_t a, b, cf_in;
     char mnem[16];
-    int shift_kind;        /* 'l' shl, 'r' shr, 's' sar */
+    int shift_kind;        /* shifts: 'l' shl, 'r' shr, 's' sar;
+                              rotates: 'l' rol, 'r' ror, 'L' rcl, 'R' rcr */
+    bool two_op;           /* IMUL with an explicit destination */
 };
 
 struct dbg {

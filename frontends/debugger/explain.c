@@ -203,6 +203,46 @@ static void explain_ea(struct dbg *d, FILE *f, const struct decoded *x)
         fprintf(f, " -> not mapped (page fault)\n");
 }
 
+/* String instructions: which of DS:SI and ES:DI they use, how the
+ * pointers move, and what REP does (SDM Vol. 1 7.3.9, Vol. 2 REP). */
+static void explain_string(struct dbg *d, FILE *f, const struct decoded *x, const char *mn)
+{
+    const struct cpu *c = &d->m->cpu;
+    const struct insn *i = &x->i;
+    bool a32 = i->flags & I_A32;
+    size_t ml = strlen(mn);
+    unsigned size = mn[ml - 1] == 'b' ? 1 : mn[ml - 1] == 'w' ? 2 : 4;
+    bool src = !strncmp(mn, "movs", 4) || !strncmp(mn, "cmps", 4) || !strncmp(mn, "lods", 4) ||
+               !strncmp(mn, "outs", 4);
+    bool dst = !strncmp(mn, "movs", 4) || !strncmp(mn, "cmps", 4) || !strncmp(mn, "stos", 4) ||
+               !strncmp(mn, "scas", 4) || !strncmp(mn, "ins", 3);
+    const char *si = a32 ? "esi" : "si", *di = a32 ? "edi" : "di", *cx = a32 ? "ecx" : "cx";
+    uint32_t amask = a32 ? 0xFFFFFFFFu : 0xFFFFu;
+    if (src) {
+        uint32_t off = c->reg[R_ESI] & amask;
+        fprintf(f, "  source: %s:%s = %04x:%0*x -> linear 0x%08x (%s)\n", sregn[i->seg], si,
+                c->seg[i->seg].sel, a32 ? 8 : 4, off, c->seg[i->seg].base + off,
+                (i->flags & I_SEGOVR) ? "segment override prefix" : "DS by default");
+    }
+    if (dst) {
+        uint32_t off = c->reg[R_EDI] & amask;
+        fprintf(f, "  destination: es:%s = %04x:%0*x -> linear 0x%08x (always ES: no override)\n",
+                di, c->seg[S_ES].sel, a32 ? 8 : 4, off, c->seg[S_ES].base + off);
+    }
+    bool df = (cpu_get_eflags(c) & F_DF) != 0;
+    fprintf(f, "  then %s%s%s %s by %u per element (DF=%u: addresses %s)\n", src ? si : "",
+            src && dst ? " and " : "", dst ? di : "", src && dst ? "move" : "moves", size, df,
+            df ? "decrease" : "increase");
+    if (i->flags & (I_REP | I_REPNE)) {
+        bool cond = !strncmp(mn, "cmps", 4) || !strncmp(mn, "scas", 4);
+        uint32_t n = c->reg[R_ECX] & amask;
+        fprintf(f, "  %s prefix: repeats while %s != 0 (now %u), decrementing it each time%s\n",
+                (i->flags & I_REP) ? (cond ? "REPE" : "REP") : "REPNE", cx, n,
+                !cond ? "" : (i->flags & I_REP) ? ", and stops early when ZF=0 (a difference)"
+                                                : ", and stops early when ZF=1 (a match)");
+    }
+}
+
 void dbg_explain_decode(struct dbg *d, FILE *f)
 {
     struct cpu *c = &d->m->cpu;
@@ -317,6 +357,8 @@ void dbg_explain_decode(struct dbg *d, FILE *f)
             fprintf(f, "  displacement: 0x%x\n", i->disp);
         explain_ea(d, f, &x);
     }
+    if (x.row && (x.row->attrs & A_REP))
+        explain_string(d, f, &x, mn);
     unsigned ik = x.row ? (x.row->attrs & IMM_MASK) : 0;
     switch (ik) {
     case IMM_B: fprintf(f, "  immediate: 0x%02x (8 bits)\n", i->imm & 0xFF); break;
@@ -352,6 +394,8 @@ void dbg_explain_decode(struct dbg *d, FILE *f)
     for (int k = 0; k < x.ntok; k++)
         if (!w && tok_width(x.tok[k], i) && x.tok[k][0] != 'I' && x.tok[k][0] != 'J')
             w = tok_width(x.tok[k], i);
+    if (x.row && (x.row->attrs & A_REP) && mn[strlen(mn) - 1] == 'b')
+        w = 1;
     if (w == 1)
         fprintf(f, "  operand size: 8 bits (a byte form of the opcode; 66 would not change it)\n");
     else
@@ -398,6 +442,11 @@ static void capture_operands(struct dbg *d, const struct decoded *x)
     else if (!strcmp(m, "shr")) { o->family = 'h'; o->shift_kind = 'r'; }
     else if (!strcmp(m, "sar")) { o->family = 'h'; o->shift_kind = 's'; }
     else if (!strcmp(m, "mul")) o->family = 'm';
+    else if (!strcmp(m, "imul")) o->family = 'M';
+    else if (!strcmp(m, "rol") || !strcmp(m, "ror") || !strcmp(m, "rcl") || !strcmp(m, "rcr")) {
+        o->family = 'r';
+        o->shift_kind = m[1] == 'o' ? m[2] : (m[2] == 'l' ? 'L' : 'R');  /* l r L R */
+    }
     else return;
     o->carry_in = !strcmp(m, "adc") || !strcmp(m, "sbb");
     o->cf_in = (cpu_get_eflags(c) & F_CF) != 0;
@@ -446,8 +495,18 @@ static void capture_operands(struct dbg *d, const struct decoded *x)
         o->b = o->a;
         o->a = 0;
     }
-    if (o->family == 'h')
+    if (o->family == 'h' || o->family == 'r')
         o->b = v[1] & (c->model->gen >= GEN_80186 ? 0x1F : 0xFF); /* 186+: count mod 32 */
+    if (o->family == 'M') {
+        if (nv == 1) {          /* IMUL Ev: eAX * Ev */
+            o->b = o->a;
+            o->a = reg_val(c, R_EAX, o->w);
+        } else if (nv == 3) {   /* IMUL Gv, Ev, imm */
+            o->a = v[1] & mask;
+            o->b = v[2] & mask;
+        }
+        o->two_op = nv > 1;
+    }
     if (o->family == 'm') {
         o->b = o->a;
         o->a = reg_val(c, R_EAX, o->w);
@@ -544,6 +603,53 @@ static void why_flags(FILE *f, const struct opvals *o, uint32_t before, uint32_t
                  o->family == 'd' || o->family == 'n';
     if (o->family == 'h' && b == 0) {
         fprintf(f, "  flags: a shift count of 0 changes no flags\n");
+        return;
+    }
+    if (o->family == 'M') {
+        int64_t prod = sval(a, w) * sval(b, w);
+        bool fits = prod == sval((uint32_t)prod & mask, w);
+        fprintf(f, "  CF=%u OF=%u: the signed product %lld * %lld = %lld %s %u bits%s\n", FL(F_CF),
+                FL(F_OF), (long long)sval(a, w), (long long)sval(b, w), (long long)prod,
+                fits ? "fits in" : "does not fit in", bits,
+                o->two_op ? " (the destination keeps the low half)"
+                          : fits ? " (the upper half is only sign bits)" : "");
+        fprintf(f, "  SF ZF AF PF: undefined after IMUL (SDM Vol. 2 IMUL)\n");
+        return;
+    }
+    if (o->family == 'r') {
+        if (b == 0) {
+            fprintf(f, "  flags: a rotate count of 0 changes no flags\n");
+            return;
+        }
+        uint32_t res = 0;
+        bool have = false;
+        if (o->shift_kind == 'l' || o->shift_kind == 'r') {
+            unsigned n = b % bits;
+            res = n == 0 ? a : o->shift_kind == 'l' ? ((a << n) | (a >> (bits - n))) & mask
+                                                    : ((a >> n) | (a << (bits - n))) & mask;
+            have = true;
+        }
+        if (o->shift_kind == 'l')
+            fprintf(f, "  CF=%u: ROL copies the bit rotated out of the top into CF (bit 0 of the result 0x%0*x)\n",
+                    FL(F_CF), hex, res);
+        else if (o->shift_kind == 'r')
+            fprintf(f, "  CF=%u: ROR copies the bit rotated out of the bottom into CF (the top bit of the result 0x%0*x)\n",
+                    FL(F_CF), hex, res);
+        else
+            fprintf(f, "  CF=%u: %s rotates through CF: CF holds the last bit rotated out\n", FL(F_CF),
+                    o->shift_kind == 'L' ? "RCL" : "RCR");
+        if (b == 1 && have)
+            fprintf(f, "  OF=%u: for a 1-bit rotate, %s\n", FL(F_OF),
+                    o->shift_kind == 'l' ? "OF = top bit of the result XOR CF"
+                                         : "OF = XOR of the two top bits of the result");
+        else if (b == 1)
+            fprintf(f, "  OF=%u: for a 1-bit rotate, OF = %s\n", FL(F_OF),
+                    o->shift_kind == 'L' ? "top bit of the result XOR CF"
+                                         : "XOR of the two top bits of the result");
+        else
+            fprintf(f, "  OF=%u: undefined for rotate counts other than 1\n", FL(F_OF));
+        fprintf(f, "  SF ZF AF PF: not changed by rotates\n");
+        (void)res;
         return;
     }
     if (o->family == 'm') {

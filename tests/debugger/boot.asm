@@ -14,6 +14,11 @@ start:
         mov ss, ax
         mov sp, 0x7C00
         mov es, ax
+        mov ax, 0x8001
+        rol ax, 1                       ; 0x8001 -> 0x0003, CF=1
+        mov bx, -3
+        imul bx                         ; 3 * -3 = -9: fits in 16 bits
+        xor ax, ax
         push cs
         pop ds
         mov si, boot
