@@ -276,6 +276,9 @@ void task_switch(struct cpu *c, uint16_t sel, uint32_t lo, uint32_t hi,
     c->tr.limit = new_limit;
     c->tr.ar = ar | 2u; /* busy */
     c->cr[0] |= CR0_TS;
+    /* The local breakpoint enables L0-L3 and LE belong to the old task
+     * (SDM 17.2.4): cleared on every task switch. */
+    c->dr[7] &= ~(uint32_t)0x155u;
 
     if (is32 && (c->cr[0] & CR0_PG)) {
         /* A CR3 load, which flushes the TLB even with the same value. */

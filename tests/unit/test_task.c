@@ -391,6 +391,14 @@ Test(task, t_bit_traps_before_the_first_instruction)
     cr_assert(c->dr[6] & (1u << 15), "DR6.BT");
 }
 
+Test(task, local_breakpoint_enables_cleared)
+{
+    long err;
+    c->dr[7] = 0x400 | 0xFF | 0x300; /* L0-L3, G0-G3, LE, GE */
+    cr_assert_eq(run(SEL_B, TASK_JMP, 0x4002, false, 0, &err), -1);
+    cr_assert_eq(c->dr[7], 0x400 | 0xAA | 0x200, "L0-L3 and LE cleared, G0-G3 and GE kept");
+}
+
 Test(task, chain_of_three_and_back)
 {
     long err;
