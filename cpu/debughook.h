@@ -39,6 +39,9 @@ struct cpu_dbg_hooks {
     bool bp_on;          /* consult bp_candidate while decoding */
     bool (*bp_candidate)(void *opaque, uint32_t lin, uint32_t eip);
     bool (*bp_exec)(void *opaque);
+    bool rep_cont;       /* the marked instruction left a REP unfinished: */
+    uint64_t rep_icount; /* its next run (at this count and EIP) continues it */
+    uint32_t rep_eip;
 };
 
 #endif

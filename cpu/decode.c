@@ -120,11 +120,19 @@ static HANDLER(op_dbg_break)
     }
     struct insn real;
     struct fetcher f = { .c = c, .eip = c->prev_eip, .code32 = cpu_code32(c) };
+    const struct optable *t = optable_for(c->model->gen);
     h->bp_on = false;
-    decode_insn(&f, optable_for(c->model->gen), &real);
+    decode_insn(&f, t, &real);
     h->bp_on = true;
     (void)i;
     real.fn(c, &real);
+    /* An unfinished REP runs again from the same EIP (exec_string.c):
+     * that is a continuation, not a new arrival at the breakpoint (a jump
+     * to itself is not one). */
+    h->rep_cont = c->eip == c->prev_eip && (real.flags & (I_REP | I_REPNE)) &&
+                  (t->d[real.op][real.row].attrs & A_REP);
+    h->rep_icount = c->icount + 1;
+    h->rep_eip = c->prev_eip;
 }
 
 static HANDLER(op_too_long)

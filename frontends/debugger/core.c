@@ -114,6 +114,9 @@ static bool hook_bp_exec(void *opaque)
     if (c->icount == d->resume_icount && c->prev_eip == d->resume_eip &&
         c->seg[S_CS].sel == d->resume_cs)
         return false;
+    /* The next chunk of a REP string instruction that was already there. */
+    if (d->hooks.rep_cont && c->icount == d->hooks.rep_icount && c->prev_eip == d->hooks.rep_eip)
+        return false;
     /* CS:EIP is the instruction's own address while we decide. */
     struct cpu *cm = &d->m->cpu;
     uint32_t next = cm->eip;
@@ -517,7 +520,9 @@ enum dbg_stop dbg_run(struct dbg *d, uint64_t steps)
             why = DS_DONE;
             break;
         }
-        if (single && done > 0) {
+        bool rep_cont = d->hooks.rep_cont && c->icount == d->hooks.rep_icount &&
+                        c->eip == d->hooks.rep_eip;
+        if (single && done > 0 && !rep_cont) {
             int k = bp_check(d);
             if (k >= 0) {
                 d->stop_bp = k;
