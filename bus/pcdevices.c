@@ -386,7 +386,7 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     cmos_register_io(&m->cmos, &m->bus);
     cmos_setup(m, boot);
 
-    i8042_init(&m->kbc, pic_irq_line(&m->pic, 1), pic_irq_line(&m->pic, 12),
+    i8042_init(&m->kbc, &m->clock, pic_irq_line(&m->pic, 1), pic_irq_line(&m->pic, 12),
                kbc_a20, kbc_reset, m);
     i8042_register_io(&m->kbc, &m->bus);
     /* Port 0x92: fast A20 and fast reset (devices/port92.c). */

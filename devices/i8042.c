@@ -89,7 +89,7 @@ void i8042_reset(struct i8042 *k)
     update_irq(k);
 }
 
-void i8042_init(struct i8042 *k, struct irq_line irq1, struct irq_line irq12,
+void i8042_init(struct i8042 *k, struct clock *clk, struct irq_line irq1, struct irq_line irq12,
                 void (*a20)(void *, bool), void (*reset)(void *), void *opaque)
 {
     memset(k, 0, sizeof *k);
@@ -98,7 +98,7 @@ void i8042_init(struct i8042 *k, struct irq_line irq1, struct irq_line irq12,
     k->a20 = a20;
     k->reset = reset;
     k->opaque = opaque;
-    ps2kbd_init(&k->kbd, dev_notify, k);
+    ps2kbd_init(&k->kbd, clk, dev_notify, k);
     ps2mouse_init(&k->mouse, dev_notify, k);
     i8042_reset(k);
 }

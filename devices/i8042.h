@@ -45,7 +45,8 @@ struct i8042 {
     void *opaque;
 };
 
-void i8042_init(struct i8042 *k, struct irq_line irq1, struct irq_line irq12,
+/* clk: the virtual clock for the keyboard's typematic repeat (or NULL). */
+void i8042_init(struct i8042 *k, struct clock *clk, struct irq_line irq1, struct irq_line irq12,
                 void (*a20)(void *, bool), void (*reset)(void *), void *opaque);
 void i8042_reset(struct i8042 *k);
 void i8042_register_io(struct i8042 *k, struct bus *b);

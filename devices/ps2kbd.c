@@ -87,19 +87,52 @@ static void defaults(struct ps2kbd *k)
     k->arg_cmd = 0;
 }
 
+uint64_t ps2kbd_typematic_delay(uint8_t t)
+{
+    return (uint64_t)(((t >> 5) & 3) + 1) * (CLOCK_HZ / 4);
+}
+
+uint64_t ps2kbd_typematic_period(uint8_t t)
+{
+    uint64_t a = t & 7, b = (t >> 3) & 3;
+    return (8 + a) * (1ull << b) * CLOCK_HZ * 417 / 100000; /* 4.17 ms units */
+}
+
+static void stop_repeat(struct ps2kbd *k)
+{
+    k->rep_key = 0;
+    if (k->clk)
+        clock_timer_cancel(&k->rep_timer);
+}
+
+static void emit_make(struct ps2kbd *k, unsigned key);
+
+static void repeat_cb(void *opaque, uint64_t now)
+{
+    struct ps2kbd *k = opaque;
+    if (!k->rep_key || !k->scanning)
+        return;
+    emit_make(k, k->rep_key);
+    k->repeats++;
+    clock_timer_set(&k->rep_timer, now + ps2kbd_typematic_period(k->typematic));
+}
+
 void ps2kbd_reset(struct ps2kbd *k)
 {
+    stop_repeat(k);
     ps2_queue_clear(&k->q);
     defaults(k);
     k->leds = 0;
     k->scanning = true;
 }
 
-void ps2kbd_init(struct ps2kbd *k, void (*notify)(void *), void *opaque)
+void ps2kbd_init(struct ps2kbd *k, struct clock *clk, void (*notify)(void *), void *opaque)
 {
     memset(k, 0, sizeof *k);
     k->notify = notify;
     k->opaque = opaque;
+    if (clk && clock_timer_init(clk, &k->rep_timer, repeat_cb, k, "kbd-repeat"))
+        k->clk = clk;
     ps2kbd_reset(k);
 }
 
@@ -145,6 +178,7 @@ void ps2kbd_write(struct ps2kbd *k, uint8_t v)
         break;
     case 0xF5: /* disable: defaults, stop scanning */
         defaults(k);
+        stop_repeat(k);
         k->scanning = false;
         ps2_queue_clear(&k->q);
         send(k, 0xFA);
@@ -174,14 +208,10 @@ void ps2kbd_write(struct ps2kbd *k, uint8_t v)
     }
 }
 
-void ps2kbd_key(struct ps2kbd *k, unsigned key, bool down)
+static void emit(struct ps2kbd *k, unsigned key, bool down)
 {
-    if (!k->scanning)
-        return;
     bool ext = (key & 0xFF00) == 0xE000;
     uint8_t code = (uint8_t)key;
-    if (code == 0 || code >= 0x80)
-        return;
     if (k->set == 1) {
         if (ext)
             send(k, 0xE0);
@@ -196,4 +226,23 @@ void ps2kbd_key(struct ps2kbd *k, unsigned key, bool down)
     if (!down)
         send(k, 0xF0);
     send(k, c2);
+}
+
+static void emit_make(struct ps2kbd *k, unsigned key) { emit(k, key, true); }
+
+void ps2kbd_key(struct ps2kbd *k, unsigned key, bool down)
+{
+    if (!k->scanning)
+        return;
+    uint8_t code = (uint8_t)key;
+    if (code == 0 || code >= 0x80)
+        return;
+    emit(k, key, down);
+    if (down && k->clk) {
+        /* The last key pressed repeats (the typematic key). */
+        k->rep_key = key;
+        clock_timer_set(&k->rep_timer, clock_now(k->clk) + ps2kbd_typematic_delay(k->typematic));
+    } else if (!down && key == k->rep_key) {
+        stop_repeat(k);
+    }
 }

@@ -7,12 +7,19 @@
  * 0xE05B left GUI...).  Frontends map their host keys to these numbers;
  * the keyboard turns them into whatever scancode set the guest selected.
  * Pause and Print Screen's multi-byte sequences are not generated.
+ *
+ * Typematic repeat runs on the virtual clock (when the keyboard has one):
+ * a key held down repeats its make code after the delay and at the rate
+ * set with command F3, so frontends pass only the first "down" of a key
+ * the host repeats.
  */
 #ifndef PCVM_PS2KBD_H
 #define PCVM_PS2KBD_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "../bus/clock.h"
 
 #define PS2_QUEUE 64
 
@@ -29,11 +36,20 @@ struct ps2kbd {
     uint8_t leds;            /* ED: bit 0 Scroll, 1 Num, 2 Caps */
     uint8_t typematic;       /* F3: rate/delay byte */
     uint8_t last;            /* last byte sent (FE: resend) */
+    struct clock *clk;       /* NULL: no typematic repeat */
+    struct clock_timer rep_timer;
+    unsigned rep_key;        /* the key repeating (0: none) */
+    uint64_t repeats;        /* statistics */
     void (*notify)(void *opaque); /* new bytes in the queue */
     void *opaque;
 };
 
-void ps2kbd_init(struct ps2kbd *k, void (*notify)(void *), void *opaque);
+void ps2kbd_init(struct ps2kbd *k, struct clock *clk, void (*notify)(void *), void *opaque);
+/* Typematic delay and repeat period in instructions for a F3 byte
+ * (bits 6-5: delay (1 + n) * 250 ms; bits 4-0: period
+ * (8 + A) * 2^B * 4.17 ms with A = bits 2-0, B = bits 4-3). */
+uint64_t ps2kbd_typematic_delay(uint8_t t);
+uint64_t ps2kbd_typematic_period(uint8_t t);
 void ps2kbd_reset(struct ps2kbd *k);
 /* A byte from the host controller (command or argument). */
 void ps2kbd_write(struct ps2kbd *k, uint8_t v);

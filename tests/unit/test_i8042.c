@@ -23,7 +23,7 @@ static void setup(void)
     irq12 = (struct irq_probe){ 0 };
     a20_state = -1;
     resets = 0;
-    i8042_init(&kbc, irq_probe_line(&irq1), irq_probe_line(&irq12), on_a20, on_reset, NULL);
+    i8042_init(&kbc, NULL, irq_probe_line(&irq1), irq_probe_line(&irq12), on_a20, on_reset, NULL);
 }
 
 static void cmd(uint8_t c) { i8042_write(&kbc, 0x64, c); }
@@ -315,4 +315,34 @@ Test(i8042_machine, key_raises_irq1_at_the_pic)
     cr_assert_eq(bus_in(&m->bus, 0x64, 1) & 0x21, 0x21);
     cr_assert_eq(bus_in(&m->bus, 0x60, 1), 0xFA);
     machine_free(m);
+}
+
+Test(i8042, typematic_repeat_on_the_virtual_clock)
+{
+    uint64_t now = 0;
+    struct clock clk;
+    clock_init(&clk, &now);
+    struct i8042 k;
+    i8042_init(&k, &clk, irq_line_make(NULL, NULL, 0), irq_line_make(NULL, NULL, 0), NULL, NULL, NULL);
+    cr_assert_eq(ps2kbd_typematic_delay(0x2B), CLOCK_HZ / 2, "default: 500 ms");
+    cr_assert_eq(ps2kbd_typematic_period(0x2B), 9174000, "default: 91.74 ms (10.9/s)");
+    cr_assert_eq(ps2kbd_typematic_period(0x00), 3336000, "fastest: 33.36 ms (30/s)");
+    i8042_key(&k, 0x1E, true);
+    cr_assert_eq(i8042_read(&k, 0x60), 0x1E);
+    clock_advance_to(&clk, &now, CLOCK_HZ / 2 - 1);
+    cr_assert_eq(i8042_read(&k, 0x64) & KBC_OBF, 0, "nothing before the delay");
+    clock_advance_to(&clk, &now, CLOCK_HZ / 2);
+    cr_assert_eq(i8042_read(&k, 0x60), 0x1E, "first repeat after 500 ms");
+    clock_advance_to(&clk, &now, CLOCK_HZ / 2 + 9174000 * 3);
+    unsigned n = 0;
+    while (i8042_read(&k, 0x64) & KBC_OBF) {
+        cr_assert_eq(i8042_read(&k, 0x60), 0x1E);
+        n++;
+    }
+    cr_assert_eq(n, 3);
+    i8042_key(&k, 0x1E, false);
+    cr_assert_eq(i8042_read(&k, 0x60), 0x9E);
+    clock_advance_to(&clk, &now, 10 * CLOCK_HZ);
+    cr_assert_eq(i8042_read(&k, 0x64) & KBC_OBF, 0, "released: no more repeats");
+    cr_assert_eq(k.kbd.repeats, 4);
 }
