@@ -372,10 +372,10 @@ void dbg_explain_decode(struct dbg *d, FILE *f)
     case IMM_J8:
     case IMM_JV: {
         uint32_t target = (c->eip + i->len + i->imm) & ((i->flags & I_O32) ? 0xFFFFFFFFu : 0xFFFFu);
-        fprintf(f, "  relative displacement: %d -> target %04x:%0*x (next instruction 0x%x %s %d)\n",
-                (int32_t)i->imm, c->seg[S_CS].sel, code32 ? 8 : 4, target, c->eip + i->len,
-                (int32_t)i->imm < 0 ? "-" : "+",
-                (int32_t)i->imm < 0 ? -(int32_t)i->imm : (int32_t)i->imm);
+        int64_t rel = (int32_t)i->imm;
+        fprintf(f, "  relative displacement: %lld -> target %04x:%0*x (next instruction 0x%x %s %lld)\n",
+                (long long)rel, c->seg[S_CS].sel, code32 ? 8 : 4, target, c->eip + i->len,
+                rel < 0 ? "-" : "+", (long long)(rel < 0 ? -rel : rel));
         break;
     }
     case IMM_P: fprintf(f, "  far pointer: %04x:%0*x\n", i->imm2, (i->flags & I_O32) ? 8 : 4, i->imm); break;
@@ -751,7 +751,7 @@ void dbg_explain_changes(struct dbg *d, FILE *f)
     uint32_t fall = s->eip + s->len;
     fprintf(f, "  eip: %08x -> %08x%s\n", s->eip, c->eip,
             (c->eip == fall || (!cpu_code32(c) && c->eip == (fall & 0xFFFF))) ? " (the next instruction)"
-                                                                          : " (a jump)");
+                                                                          : " (control transferred)");
     if (s->has_mem) {
         uint8_t now[4];
         dbg_read(d, s->mem_lin, false, now, s->mem_len);
