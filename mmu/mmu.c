@@ -55,7 +55,7 @@ static void tlb_fill(struct cpu *c, unsigned set, uint32_t lin, uint32_t phys,
     uint8_t *host = bus_page_ptr(c->bus, phys & ~0xFFFu, &writable);
     struct tlb_entry *e = tlb_entry_in(c, set, lin);
     /* Debugger watchpoints: pages they cover stay out of the TLB so every
-     * access reaches the checks below (frontends/debugger/watch.c). */
+     * access reaches the checks below (frontends/debugger/core.c). */
     if (unlikely(c->dbg != NULL) && c->dbg->watch_on &&
         c->dbg->page_watched(c->dbg->opaque, lin & ~0xFFFu, phys & ~0xFFFu))
         host = NULL;
