@@ -315,6 +315,12 @@ static void write_counter(struct pit8254 *p, int ch, uint8_t v)
         if (!c->write_msb) {
             c->write_lsb = v;
             c->write_msb = true;
+            if (c->mode == 0 && c->has_count) {
+                /* Mode 0: writing the first byte stops the count and
+                 * sets OUT low at once (datasheet, mode 0). */
+                sync(c, now_tick(p));
+                c->has_count = false;
+            }
         } else {
             c->write_msb = false;
             load_count(p, ch, c->write_lsb | ((uint32_t)v << 8));

@@ -296,3 +296,20 @@ Test(pit, speaker_output)
     go(1200);
     cr_assert(!pit_speaker(&pit), "speaker data disabled");
 }
+
+Test(pit, mode0_first_byte_stops_the_count)
+{
+    pit_write(&pit, 0x43, 0x30);
+    count16(0, 10);
+    go(20);
+    cr_assert(pit_out(&pit, 0));
+    pit_write(&pit, 0x40, 50); /* LSB of a new count */
+    cr_assert(!pit_out(&pit, 0), "OUT low at once");
+    go(100);
+    cr_assert(!pit_out(&pit, 0), "no counting until the MSB");
+    pit_write(&pit, 0x40, 0);
+    go(150);
+    cr_assert(!pit_out(&pit, 0));
+    go(151);
+    cr_assert(pit_out(&pit, 0), "the new count of 50 ran from the MSB write");
+}
