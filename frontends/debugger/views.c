@@ -229,6 +229,21 @@ void dbg_view_mem(struct dbg *d, FILE *f, uint32_t addr, bool phys, unsigned n, 
     fputc('\n', f);
 }
 
+#ifdef HAVE_PAGING_H
+/* The flag bits of a page-directory or page-table entry, by name. */
+static void entry_bits(FILE *f, uint32_t e, bool pte)
+{
+    if (!(e & 1)) {
+        fputs("not present\n", f);
+        return;
+    }
+    fprintf(f, "present, %s, %s%s%s%s%s\n", (e & 2) ? "writable" : "read-only",
+            (e & 4) ? "user" : "supervisor", (e & 0x20) ? ", accessed" : "",
+            (pte && (e & 0x40)) ? ", dirty" : "", (!pte && (e & 0x80)) ? ", 4 MiB page" : "",
+            (pte && (e & 0x100)) ? ", global" : "");
+}
+#endif
+
 void dbg_view_pagewalk(struct dbg *d, FILE *f, uint32_t lin)
 {
     const struct cpu *c = &d->m->cpu;
@@ -250,6 +265,15 @@ void dbg_view_pagewalk(struct dbg *d, FILE *f, uint32_t lin)
                 "address is the linear one masked by A20 (%08x)\n", lin, p, c->a20_mask);
         return;
     }
+    if (c->cr[4] & 0x20) {
+        /* PAE: the translation from the MMU; the three-level entries are
+         * not decoded here yet. */
+        if (ok)
+            fprintf(f, "linear %08x -> physical %08x (PAE paging; entries not shown)\n", lin, p);
+        else
+            fprintf(f, "linear %08x: not mapped (PAE paging; an access would raise #PF)\n", lin);
+        return;
+    }
     /* Two-level 32-bit walk (SDM Vol. 3 4.3), read without setting A/D. */
     uint32_t pde_a = (c->cr[3] & ~0xFFFu) + ((lin >> 22) << 2);
     uint8_t b[4];
@@ -257,15 +281,14 @@ void dbg_view_pagewalk(struct dbg *d, FILE *f, uint32_t lin)
     uint32_t pde = b[0] | b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
     fprintf(f, "linear %08x: directory index %u, table index %u, offset 0x%03x\n", lin,
             lin >> 22, (lin >> 12) & 0x3FF, lin & 0xFFF);
-    fprintf(f, "PDE at physical %08x = %08x %s%s%s%s\n", pde_a, pde, (pde & 1) ? "P" : "not-present",
-            (pde & 2) ? " RW" : " RO", (pde & 4) ? " US" : " S", (pde & 0x80) ? " PS(4M)" : "");
+    fprintf(f, "PDE at physical %08x = %08x ", pde_a, pde);
+    entry_bits(f, pde, false);
     if ((pde & 1) && !((pde & 0x80) && (c->cr[4] & 0x10))) {
         uint32_t pte_a = (pde & ~0xFFFu) + (((lin >> 12) & 0x3FF) << 2);
         dbg_read(d, pte_a, true, b, 4);
         uint32_t pte = b[0] | b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-        fprintf(f, "PTE at physical %08x = %08x %s%s%s%s%s\n", pte_a, pte,
-                (pte & 1) ? "P" : "not-present", (pte & 2) ? " RW" : " RO",
-                (pte & 4) ? " US" : " S", (pte & 0x20) ? " A" : "", (pte & 0x40) ? " D" : "");
+        fprintf(f, "PTE at physical %08x = %08x ", pte_a, pte);
+        entry_bits(f, pte, true);
     }
     if (ok)
         fprintf(f, "-> physical %08x\n", p);
