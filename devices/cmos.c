@@ -18,8 +18,9 @@
  *  - Interrupt flags in register C are set whether or not their enable
  *    bits are (datasheet), and are computed lazily when C is read; a
  *    clock timer runs only while an enabled source could raise IRQ8.
- *  - The divider bits of register A are stored but the time base is
- *    always the 32.768 kHz one.
+ *  - Register A's divider bits: 11x holds the chain in reset (the time
+ *    stands, no periodic/update interrupts; the first update comes 500 ms
+ *    after leaving reset); any other value runs from the 32.768 kHz base.
  */
 #include "cmos.h"
 
@@ -55,6 +56,11 @@ void cmos_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 static uint64_t now(const struct cmos *c) { return clock_now(c->clk); }
 static bool set_mode(const struct cmos *c) { return c->ram[CMOS_B] & CMOS_B_SET; }
 static bool binary(const struct cmos *c) { return c->ram[CMOS_B] & CMOS_B_DM; }
+/* Register A's DV2-DV0 = 11x hold the divider chain in reset: no time
+ * passes, no periodic or update interrupts. */
+static bool divider_reset(const struct cmos *c) { return ((c->ram[CMOS_A] >> 4) & 6) == 6; }
+/* The clock stands still: SET or divider reset. */
+static bool stopped(const struct cmos *c) { return set_mode(c) || divider_reset(c); }
 
 static uint8_t enc(const struct cmos *c, unsigned v)
 {
@@ -90,7 +96,7 @@ static uint64_t secs_at(const struct cmos *c, uint64_t t)
 
 int64_t cmos_time(struct cmos *c)
 {
-    if (set_mode(c))
+    if (stopped(c))
         return c->base_time;
     return c->base_time + (int64_t)secs_at(c, now(c));
 }
@@ -168,9 +174,9 @@ static void sync(struct cmos *c)
     if (t <= last)
         return;
     uint64_t p = periodic_cycles(c);
-    if (p && cycles32k(t) / p > cycles32k(last) / p)
+    if (p && !divider_reset(c) && cycles32k(t) / p > cycles32k(last) / p)
         c->ram[CMOS_C] |= CMOS_C_PF;
-    if (!set_mode(c)) {
+    if (!stopped(c)) {
         uint64_t s0 = secs_at(c, last), s1 = secs_at(c, t);
         if (s1 > s0) {
             c->ram[CMOS_C] |= CMOS_C_UF;
@@ -193,11 +199,11 @@ static void schedule(struct cmos *c)
     uint64_t next = CLOCK_NEVER, t = now(c);
     if (!(c->ram[CMOS_C] & CMOS_C_IRQF)) {
         uint64_t p = periodic_cycles(c);
-        if ((b & CMOS_B_PIE) && p) {
+        if ((b & CMOS_B_PIE) && p && !divider_reset(c)) {
             uint64_t n = (cycles32k(t) / p + 1) * p;
             next = clock_unscale(n, 32768, CLOCK_HZ);
         }
-        if ((b & (CMOS_B_UIE | CMOS_B_AIE)) && !set_mode(c)) {
+        if ((b & (CMOS_B_UIE | CMOS_B_AIE)) && !stopped(c)) {
             uint64_t s = c->base_icount + (secs_at(c, t) + 1) * CLOCK_HZ;
             if (t < c->base_icount)
                 s = c->base_icount;
@@ -264,7 +270,7 @@ static uint8_t read_reg(struct cmos *c, unsigned idx)
     case CMOS_A: {
         uint8_t v = c->ram[CMOS_A] & 0x7F;
         uint64_t t = now(c);
-        if (!set_mode(c) && t >= c->base_icount &&
+        if (!stopped(c) && t >= c->base_icount &&
             (t - c->base_icount) % CLOCK_HZ >= CLOCK_HZ - UIP_WINDOW)
             v |= CMOS_A_UIP;
         return v;
@@ -281,7 +287,7 @@ static uint8_t read_reg(struct cmos *c, unsigned idx)
         return CMOS_D_VRT;
     default:
         if (is_time_reg(idx) && idx != CMOS_SEC_ALARM && idx != CMOS_MIN_ALARM &&
-            idx != CMOS_HOUR_ALARM && !set_mode(c))
+            idx != CMOS_HOUR_ALARM && !stopped(c))
             materialize(c, cmos_time(c));
         return c->ram[idx];
     }
@@ -290,15 +296,29 @@ static uint8_t read_reg(struct cmos *c, unsigned idx)
 static void write_reg(struct cmos *c, unsigned idx, uint8_t v)
 {
     switch (idx) {
-    case CMOS_A:
+    case CMOS_A: {
         sync(c);
+        bool was_reset = divider_reset(c);
+        int64_t tm = cmos_time(c);
         c->ram[CMOS_A] = v & 0x7F;
+        if (!was_reset && divider_reset(c)) {
+            c->base_time = tm; /* frozen */
+        } else if (was_reset && !divider_reset(c) && !set_mode(c)) {
+            /* Leaving divider reset: the first update comes 500 ms later. */
+            uint64_t t = now(c);
+            c->base_time = tm;
+            c->base_icount = t >= CLOCK_HZ / 2 ? t - CLOCK_HZ / 2 : 0;
+            c->last_sync = t;
+        }
         break;
+    }
     case CMOS_B: {
         sync(c);
         bool was_set = set_mode(c), will_set = (v & CMOS_B_SET) != 0;
         /* The current time, read in the old format. */
         int64_t tm = was_set ? parse(c) : cmos_time(c);
+        if (!was_set && divider_reset(c))
+            tm = c->base_time;
         if (will_set)
             v &= (uint8_t)~CMOS_B_UIE; /* datasheet: SET clears UIE */
         c->ram[CMOS_B] = v;
@@ -321,7 +341,7 @@ static void write_reg(struct cmos *c, unsigned idx, uint8_t v)
         if (is_time_reg(idx) && idx != CMOS_SEC_ALARM && idx != CMOS_MIN_ALARM &&
             idx != CMOS_HOUR_ALARM) {
             sync(c);
-            if (!set_mode(c)) {
+            if (!stopped(c)) {
                 /* Writing a running clock: the other registers keep
                  * their current values; the second phase continues. */
                 uint8_t keep = c->ram[idx];

@@ -267,3 +267,18 @@ Test(cmos, machine_rejects_bad_boot_order)
     cr_assert_null(machine_create(&cfg, err, sizeof err));
     cr_assert(strstr(err, "boot order"), "%s", err);
 }
+
+Test(cmos, divider_reset_stops_the_clock)
+{
+    go_us(300000);
+    rd(CMOS_C);
+    wr(CMOS_A, 0x66); /* divider reset */
+    go_us(5000000);
+    cr_assert_eq(rd(CMOS_SEC), 0x58, "no time passes in divider reset");
+    cr_assert_eq(rd(CMOS_C), 0x00, "no periodic flag either");
+    wr(CMOS_A, 0x26);
+    go_us(499000);
+    cr_assert_eq(rd(CMOS_SEC), 0x58);
+    go_us(1000);
+    cr_assert_eq(rd(CMOS_SEC), 0x59, "first update 500 ms after leaving reset");
+}
