@@ -82,6 +82,14 @@ static void decode_modrm_mem(struct fetcher *f, struct insn *i, unsigned *k,
         } else {
             i->base = base;
         }
+        i->seg = (i->base == R_ESP || i->base == R_EBP) ? S_SS : S_DS;
+        /* The 80386 applies a non-zero scale to the base register when
+         * the SIB index field is 4, "none" (test386 README, "LEA (32-bit
+         * addressing)"; later chips ignore the scale). */
+        if (index == 4 && i->scale && i->base != R_ZERO && f->c->model->sib_scales_base) {
+            i->index = i->base;
+            i->base = R_ZERO;
+        }
     } else if (rm == 5 && mod == 0) {
         i->base = R_ZERO;
         i->index = R_ZERO;
@@ -90,7 +98,8 @@ static void decode_modrm_mem(struct fetcher *f, struct insn *i, unsigned *k,
         i->base = rm;
         i->index = R_ZERO;
     }
-    i->seg = (i->base == R_ESP || i->base == R_EBP) ? S_SS : S_DS;
+    if (rm != 4)
+        i->seg = (i->base == R_ESP || i->base == R_EBP) ? S_SS : S_DS;
     if (mod == 1)
         i->disp = (uint32_t)(int8_t)fetch(f, (*k)++);
     else if (mod == 2)

@@ -35,6 +35,8 @@ struct cpu_model {
                                     them already updated (80286, SingleStepTests data) */
     bool popad_esp_msw;          /* POPAD with a 16-bit stack loads ESP's upper half from
                                     the popped image (80386; test386 TEST_UNDEF) */
+    bool sib_scales_base;        /* SIB index 4 ("none") with a non-zero scale scales the
+                                    base register (80386; test386 TEST_UNDEF POST 0E) */
     bool idiv_8086;              /* IDIV: a quotient of 80h/8000h raises #DE, and a
                                     REP/REPNE prefix negates the quotient (8086) */
     uint8_t undef_flags;         /* enum undef_flags */

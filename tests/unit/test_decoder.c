@@ -282,8 +282,17 @@ static const char *check_operands(struct cpu *c, bool mode32, const struct insn 
         }
         uint32_t amask = a32 ? 0xFFFFFFFFu : 0xFFFFu;
         x86_reg idx = mem->mem.index == X86_REG_EIZ ? X86_REG_INVALID : mem->mem.index;
-        if (mem->mem.base != pcvm_reg_to_cs(i->base, a32) ||
-            idx != pcvm_reg_to_cs(i->index, a32) ||
+        unsigned pbase = i->base, pindex = i->index;
+        /* 80386 (models.h sib_scales_base): SIB index 4 with a non-zero
+         * scale scales the base, which pcvm decodes as index = base, no
+         * base; Capstone shows the plain base. */
+        if (c->model->sib_scales_base && a32 && pbase == R_ZERO && pindex != R_ZERO &&
+            i->scale && idx == X86_REG_INVALID && mem->mem.base == pcvm_reg_to_cs(pindex, a32)) {
+            pbase = pindex;
+            pindex = R_ZERO;
+        }
+        if (mem->mem.base != pcvm_reg_to_cs(pbase, a32) ||
+            idx != pcvm_reg_to_cs(pindex, a32) ||
             (idx != X86_REG_INVALID && mem->mem.scale != (1 << i->scale)) ||
             (((uint32_t)mem->mem.disp ^ i->disp) & amask) != 0) {
             snprintf(why, wn, "EA: pcvm base %u index %u scale %u disp %#x, "

@@ -81,8 +81,11 @@ static void idt_gate(unsigned v, uint32_t off, unsigned type, unsigned dpl, bool
     } while (0)
 
 /* Ring 0, flat 32-bit protected mode with the tables above. */
+static void teardown(void);
+
 static void setup(const char *model)
 {
+    teardown();                        /* tests that set up twice */
     h = harness_new(model, 1u << 20);
     cr_assert_not_null(h);
     c = &h->cpu;
@@ -117,7 +120,9 @@ static void setup(const char *model)
 
 static void teardown(void)
 {
-    harness_free(h);
+    if (h)
+        harness_free(h);
+    h = NULL;
 }
 
 TestSuite(protected, .fini = teardown);
@@ -589,4 +594,31 @@ Test(protected, vme_interrupt_redirection)
     uint32_t img = rd(v86sp + 4, 2);
     cr_assert(img & F_IF, "pushed FLAGS has IF = VIF (set by STI)");
     cr_assert_eq(img & F_IOPL, F_IOPL, "pushed FLAGS shows IOPL 3");
+}
+
+/* 80386 quirks test386 checks in its TEST_UNDEF build: a SIB byte with
+ * index 4 ("none") and a non-zero scale scales the base on the 386 only;
+ * POPAD with a 16-bit stack takes ESP's upper half from the image there. */
+Test(protected, i386_sib_scale_and_popad_quirks)
+{
+    static const char *const models[2] = { "80386", "pentium2" };
+    for (int k = 0; k < 2; k++) {
+        setup(models[k]);
+        /* lea eax, [ebx*2 via SIB 63h: ss=1 index=4 base=ebx]; hlt */
+        LOAD(CODE, 0x8D, 0x04, 0x63, 0xF4);
+        c->reg[R_EBX] = 0x1000;
+        harness_run(h, CODE, 10);
+        cr_assert_eq(c->reg[R_EAX], k == 0 ? 0x2000u : 0x1000u, "%s: lea %x", models[k], c->reg[R_EAX]);
+        teardown();
+    }
+    setup("80386");
+    set_seg(S_SMALL, 0, 0xFFFF, 0x92, 0);        /* 16-bit stack segment */
+    LOAD(CODE, 0x8E, 0xD1, 0x61, 0xF4);          /* mov ss, cx; popad; hlt */
+    for (unsigned r = 0; r < 8; r++)
+        wr(0x100 + 4 * r, 0xABCD0000u + r, 4);   /* ESP image at 0x10C: ABCD0003 */
+    c->reg[R_ECX] = S_SMALL;
+    c->reg[R_ESP] = 0x00050100;
+    harness_run(h, CODE, 10);
+    cr_assert_eq(c->reg[R_ESP], 0xABCD0120u, "ESP %x", c->reg[R_ESP]);
+    cr_assert_eq(c->reg[R_EAX], 0xABCD0007u);
 }
