@@ -137,6 +137,7 @@ void xstack_init(struct xstack *x, const struct seg *s, uint32_t esp, uint32_t e
     x->mask = (s->ar & 0x4000) ? 0xFFFFFFFFu : 0xFFFFu;
     x->sp = esp & x->mask;
     x->err = err;
+    x->sys = false;
 }
 
 void xpush(struct cpu *c, struct xstack *x, uint32_t v, unsigned n)
@@ -145,10 +146,10 @@ void xpush(struct cpu *c, struct xstack *x, uint32_t v, unsigned n)
     if (!seg_range_ok(&x->s, sp, n))
         cpu_raise_err(c, EX_SS, x->err);
     uint32_t lin = x->s.base + sp;
-    if (n == 2)
-        lin_wr16(c, lin, (uint16_t)v);
+    if (x->sys)
+        n == 2 ? lin_wr16(c, lin, (uint16_t)v) : lin_wr32(c, lin, v);
     else
-        lin_wr32(c, lin, v);
+        n == 2 ? dlin_wr16(c, lin, (uint16_t)v) : dlin_wr32(c, lin, v);
     x->sp = sp;
 }
 
@@ -158,7 +159,9 @@ uint32_t xpeek(struct cpu *c, struct xstack *x, uint32_t k, unsigned n)
     if (!seg_range_ok(&x->s, sp, n))
         cpu_raise_err(c, EX_SS, x->err);
     uint32_t lin = x->s.base + sp;
-    return n == 2 ? lin_rd16(c, lin) : lin_rd32(c, lin);
+    if (x->sys)
+        return n == 2 ? lin_rd16(c, lin) : lin_rd32(c, lin);
+    return n == 2 ? dlin_rd16(c, lin) : dlin_rd32(c, lin);
 }
 
 uint32_t xpop(struct cpu *c, struct xstack *x, unsigned n)
@@ -172,8 +175,11 @@ uint32_t xpop(struct cpu *c, struct xstack *x, unsigned n)
 
 void cpu_set_cs(struct cpu *c, uint16_t sel, const struct desc *d, unsigned cpl)
 {
+    bool changed = c->cpl != cpl;
     seg_from_desc(c, &c->seg[S_CS], (uint16_t)((sel & 0xFFFCu) | cpl), d);
     c->cpl = (uint8_t)cpl;
+    if (changed && (c->cr[0] & CR0_AM))
+        seg_refresh_all(c);   /* #AC applies at CPL 3 only */
     c->attention |= ATT_MODE;  /* CS.D may have changed: look the block up again */
 }
 

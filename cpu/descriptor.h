@@ -102,6 +102,7 @@ struct xstack {
     uint32_t sp;
     uint32_t mask;
     uint32_t err;
+    bool sys;    /* an inner-level stack: supervisor accesses (paging) */
 };
 void xstack_init(struct xstack *x, const struct seg *s, uint32_t esp, uint32_t err);
 void xpush(struct cpu *c, struct xstack *x, uint32_t v, unsigned n);

@@ -64,6 +64,7 @@ static void call_gate_inner(struct cpu *c, const struct desc *gate, uint16_t tse
     struct seg nseg;
     seg_from_desc(c, &nseg, ss, &sd);
     xstack_init(&nx, &nseg, esp, ss & 0xFFFCu);
+    nx.sys = true;
     cur_stack(c, &ox);
     /* Room for everything first: #SS(SS selector) (SDM CALL pseudocode). */
     uint32_t need = (4 + count) * n;

@@ -83,6 +83,7 @@ void pm_interrupt(struct cpu *c, int vector, uint32_t next_eip, bool has_error,
         struct seg nseg;
         seg_from_desc(c, &nseg, ss, &sd);
         xstack_init(&x, &nseg, esp, (ss & 0xFFFCu) | ext);
+        x.sys = true;
         if (v86) {
             xpush(c, &x, c->seg[S_GS].sel, n);
             xpush(c, &x, c->seg[S_FS].sel, n);
