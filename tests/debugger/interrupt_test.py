@@ -24,9 +24,21 @@ def fail(msg):
 def case_debugger(pcvm, rom):
     p = subprocess.Popen([pcvm, "-bios", rom, "-debugger", "-max-insns", "4000000000"],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(0.5)
-    if p.poll() is not None:
-        fail("pcvm exited early: %r" % p.stderr.read())
+    # Wait until pcvm catches SIGINT (Linux: SigCgt in /proc), so a slow
+    # start cannot turn the Ctrl-C into a kill; then let the guest run.
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if p.poll() is not None:
+            fail("pcvm exited early: %r" % p.stderr.read())
+        try:
+            with open("/proc/%d/status" % p.pid) as f:
+                caught = [l for l in f if l.startswith("SigCgt:")]
+            if caught and int(caught[0].split()[1], 16) & (1 << (signal.SIGINT - 1)):
+                break
+        except OSError:
+            break   # no /proc: fall back to the delay below
+        time.sleep(0.05)
+    time.sleep(0.3)
     p.send_signal(signal.SIGINT)
     try:
         out, err = p.communicate(b"print eip\nquit\n", timeout=30)
