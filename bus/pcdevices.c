@@ -259,9 +259,10 @@ static void cmos_setup(struct machine *m, const char *boot)
     cmos_set(c, 0x5C, 0);
     cmos_set(c, 0x5D, 0);
     cmos_set(c, 0x5F, 0);                       /* CPUs - 1 */
-    cmos_set(c, 0x14, 0x06);                    /* equipment: VGA (00), FPU, no floppy */
-    if (m->cpu.model->addr_bits < 24)
-        cmos_set(c, 0x14, 0x04);
+    /* Equipment byte: bits 7-6 floppies - 1, 5-4 display (00: VGA/EGA),
+     * bit 2 PS/2 mouse, bit 1 coprocessor, bit 0 floppy drives present.
+     * The 8086/80186 models have no coprocessor. */
+    cmos_set(c, 0x14, m->cpu.model->addr_bits < 24 ? 0x04 : 0x06);
     /* Boot order as SeaBIOS reads it: 0x3D low nibble first device, high
      * nibble second; 0x38 high nibble third, bit 0 = skip the floppy
      * boot signature check (0: check it). */
