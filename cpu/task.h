@@ -19,7 +19,8 @@
  *     #GP(sel) (#TS(sel) for IRET); present -> #NP(sel); limit >= 0x67
  *     (32-bit) / 0x2B (16-bit) -> #TS(sel);
  *     the outgoing state is saved into the current TSS;
- *   commit point: TR is loaded, busy bits/NT/back link updated, CR0.TS set;
+ *   commit point: TR is loaded, busy bits/NT/back link updated, CR0.TS set,
+ *     DR7's local enables L0-L3/LE cleared;
  *   after the commit point (faults delivered in the NEW task's context,
  *   with EIP at the new task's first instruction): CR3, LDT, segment
  *   registers with their full descriptor checks -> #TS/#NP/#SS.
@@ -37,9 +38,14 @@
  * instruction after the JMP/CALL/INT/IRET; for a fault, the faulting
  * instruction; for an IRQ, the interrupted one).
  *
+ * A 16-bit TSS (80286 format) has no CR3, FS, GS or upper register
+ * halves: CR3 stays, FS/GS load null, the general registers' upper halves
+ * read FFFFh afterwards (80386 behaviour), EFLAGS' upper half is 0.
+ *
  * Never returns normally on a fault: raises through cpu_raise_err (which
  * longjmps).  On return the CPU is in the new task, ready to fetch at its
- * EIP (and a pending T-bit #DB, if the new TSS has T=1, is armed).
+ * EIP.  A new 32-bit TSS with T=1 raises #DB (DR6.BT set) before the new
+ * task's first instruction, delivered in the new task.
  */
 #ifndef PCVM_TASK_H
 #define PCVM_TASK_H
