@@ -137,3 +137,53 @@ Test(clock, halt_without_timers_is_final)
     cr_assert_eq(machine_run(m), MACHINE_EXIT_HALTED);
     machine_free(m);
 }
+
+/* A fake host clock: time passes only when the machine sleeps. */
+struct fake_host {
+    uint64_t ns, slept, sleeps;
+};
+
+static uint64_t fake_now(void *o) { return ((struct fake_host *)o)->ns; }
+
+static void fake_sleep(void *o, uint64_t ns)
+{
+    struct fake_host *h = o;
+    h->ns += ns;
+    h->slept += ns;
+    h->sleeps++;
+}
+
+Test(clock, pacing_sleeps_to_the_host_clock)
+{
+    struct fake_host host = { .ns = 1000000000 };
+    struct machine_config cfg = {
+        .bios = rom_test_pictimer,
+        .bios_size = rom_test_pictimer_size,
+        .debugexit_iobase = 0xF4,
+        .max_insns = 100000000,
+        .pace = true,
+        .host_now_ns = fake_now,
+        .host_sleep_ns = fake_sleep,
+        .host_opaque = &host,
+    };
+    char err[200];
+    struct machine *m = machine_create(&cfg, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    cr_assert_eq(machine_run(m), MACHINE_EXIT_DEBUG);
+    cr_assert_eq(m->exit_code, (0x2A << 1) | 1);
+    uint64_t virt_ns = clock_ns(machine_icount(m));
+    /* The host clock never runs ahead: the machine slept until the host
+     * caught up with virtual time, to within the 2 ms slack. */
+    cr_assert_gt(host.sleeps, 5, "%llu sleeps", (unsigned long long)host.sleeps);
+    cr_assert_leq(host.slept, virt_ns);
+    cr_assert_geq(host.slept + 2000000, virt_ns, "slept %llu ns for %llu ns of guest time",
+                  (unsigned long long)host.slept, (unsigned long long)virt_ns);
+    /* the same run without pacing is the same run */
+    struct machine_config cfg2 = cfg;
+    cfg2.pace = false;
+    struct machine *m2 = machine_create(&cfg2, err, sizeof err);
+    machine_run(m2);
+    cr_assert_eq(machine_icount(m2), machine_icount(m), "pacing does not change the guest's run");
+    machine_free(m);
+    machine_free(m2);
+}
