@@ -4,6 +4,7 @@
  * Every handler works on a local copy of the stack pointer (cpu/stack.h)
  * and commits it after the last access that can fault, so a fault leaves
  * ESP as it was before the instruction. */
+#include "../mmu/paging.h"
 #include "exec_dm.h"
 #include "stack.h"
 
@@ -289,6 +290,17 @@ DM_INLINE void enter(struct cpu *c, const struct insn *i, bool o32)
     }
     sp = (sp - size) & m;
     enter_check_sp(c, sp);
+    /* "The ENTER instruction causes a page fault whenever a write using
+     * the final value of the stack pointer (within the current stack
+     * segment) would do so" (SDM Vol. 2 ENTER). */
+    if (size && paging_on(c)) {
+        uint32_t lin = c->seg[S_SS].base + sp, err;
+        struct pg_result r;
+        if (!paging_walk(c, lin, MMU_WRITE, false, &r, &err)) {
+            c->cr[2] = lin;
+            cpu_raise_err(c, EX_PF, err);
+        }
+    }
     stk_commit(c, sp);
     setv(c, R_EBP, frame, o32);
 }

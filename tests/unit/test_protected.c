@@ -19,6 +19,7 @@
 
 #include "cpu/descriptor.h"
 #include "cpu/flags.h"
+#include "mmu/mem.h"
 #include "harness.h"
 
 #define GDT 0x1000u
@@ -621,4 +622,29 @@ Test(protected, i386_sib_scale_and_popad_quirks)
     harness_run(h, CODE, 10);
     cr_assert_eq(c->reg[R_ESP], 0xABCD0120u, "ESP %x", c->reg[R_ESP]);
     cr_assert_eq(c->reg[R_EAX], 0xABCD0007u);
+}
+
+/* ENTER faults when a write at the final stack pointer would, before
+ * anything changes (SDM Vol. 2 ENTER; test386 POST 1A).  Identity paging
+ * of the first 4 MiB, user pages except the supervisor page 0x5000. */
+Test(protected, enter_page_faults_on_the_final_stack_pointer)
+{
+    setup("pentium2");
+    const uint32_t pd = 0x70000, pt = 0x71000;
+    wr(pd, pt | 7, 4);
+    for (uint32_t p = 0; p < 1024; p++)
+        wr(pt + 4 * p, (p << 12) | (p == 5 ? 3u : 7u), 4);
+    c->cr[3] = pd;
+    c->cr[0] |= CR0_PG;
+    tlb_flush(c);
+    to_ring3(0);
+    /* mov esp, 0x6004; enter 8, 0 */
+    LOAD(UCODE, 0xBC, 0x04, 0x60, 0x00, 0x00, 0xC8, 0x08, 0x00, 0x00);
+    c->reg[R_EBP] = 0x1234;
+    cr_assert_eq(run_vec(CODE, 10), EX_PF);
+    cr_assert_eq(stk(0), 7, "#PF error: present, write, user");
+    cr_assert_eq(stk(1), UCODE + 5);
+    cr_assert_eq(c->cr[2], 0x5FF8);
+    cr_assert_eq(stk(4), 0x6004, "ESP unchanged by the faulting ENTER");
+    cr_assert_eq(c->reg[R_EBP], 0x1234);
 }
