@@ -228,12 +228,12 @@ enum machine_exit machine_run_slice(struct machine *m, uint64_t n)
         case RUN_LIMIT:
             break;
         case RUN_STOP:
-            if (m->kicked || m->reset_requested) {
-                m->kicked = false; /* our own stop: a timer or a reset */
-                break;
-            }
-            /* Someone else (a debugger) asked the CPU to stop: hand
-             * control back to the caller. */
+            /* Our own stop (a timer deadline moved earlier, a reset
+             * request) or someone else's (a debugger): the stop bit does
+             * not say whose, so hand control back either way; the caller
+             * (machine_run, the debugger) calls again and the timers and
+             * the reset are handled at the top of that call. */
+            m->kicked = false;
             return MACHINE_RUNNING;
         case RUN_DEAD:
             return finish(m, MACHINE_EXIT_DEAD);
