@@ -27,9 +27,9 @@ import time
 SKIP = 77
 BUILDS = [("test386.bin", True), ("test386-128k.bin", False),
           ("test386-undef.bin", False)]
-# test386 runs about 1.5e8 instructions; a limit well above that keeps a
+# test386 runs about 8e7 instructions; a limit well above that keeps a
 # broken CPU from hanging the suite.
-LIMIT = "2000000000"
+LIMIT = "400000000"
 
 
 def run(pcvm, rom, ref, tmp):
