@@ -214,7 +214,8 @@ void hostdev_config(struct hostdev *h, struct machine_config *cfg)
     /* Serial on a terminal: keys go to the guest as typed (no line
      * editing, no local echo), as QEMU's -nographic does; Ctrl-C still
      * stops pcvm. */
-    if (h->stdin_serial && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_tio) == 0) {
+    if (h->stdin_serial && !h->keep_tty && isatty(STDIN_FILENO) &&
+        tcgetattr(STDIN_FILENO, &saved_tio) == 0) {
         struct termios raw = saved_tio;
         raw.c_lflag &= (tcflag_t)~(ICANON | ECHO);
         raw.c_iflag &= (tcflag_t)~(ICRNL | IXON);

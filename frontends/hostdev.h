@@ -31,6 +31,7 @@ struct hostdev {
     bool rtc_now_local;     /* base=localtime */
     bool pace;              /* -rtc clock=host */
     bool tty_raw;
+    bool keep_tty;          /* the debugger or gdb runs: no raw terminal */
 };
 
 /* Option parsers: each exits with one line on bad input. */

@@ -407,6 +407,7 @@ int main(int argc, char **argv)
         cfg.debugcon = sink_discard;
     }
 
+    hd.keep_tty = debugger || gdb_dev; /* their loops run the machine */
     hostdev_config(&hd, &cfg);
 
     char err[256];
