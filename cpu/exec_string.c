@@ -105,7 +105,8 @@ DM_INLINE void idx_advance(struct cpu *c, unsigned r, uint32_t k, uint32_t step,
 DM_INLINE bool disjoint(const uint8_t *a, const uint8_t *b, size_t bytes)
 {
     uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
-    return x + bytes <= y || y + bytes <= x;
+    /* distances, not end addresses: an end can wrap on a 32-bit host */
+    return x < y ? y - x >= bytes : x - y >= bytes;
 }
 
 /* The destination page is not in the TLB yet (or was evicted by the

@@ -18,10 +18,18 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#endif
 
 #include "bus/machine.h"
+#ifndef PCVM_NO_DEBUGGER
 #include "debugger/dbg.h"
 #include "gdbstub.h"
+#else
+#include "nodebugger.h"   /* a build without them (meson -Ddebugger=disabled) */
+#endif
 #include "roms/roms.h"
 #include "hostdev.h"
 
@@ -201,9 +209,14 @@ static uint8_t *read_bios(const char *path, size_t *size)
 {
     static uint8_t buf[BIOS_MAX + 1];
     FILE *f = fopen(path, "rb");
-    if (!f)
-        die("%s: cannot open: %s", path, strerror(errno));
     struct stat st;
+    if (!f) {
+        int open_errno = errno;
+        /* Windows opens no directory at all: say what it is all the same. */
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            die("%s: is a directory, not a BIOS image", path);
+        die("%s: cannot open: %s", path, strerror(open_errno));
+    }
     bool have_st = fstat(fileno(f), &st) == 0;
     bool regular = have_st && S_ISREG(st.st_mode);
     if (have_st && S_ISDIR(st.st_mode))
@@ -275,6 +288,12 @@ int main(int argc, char **argv)
     struct hostdev hd = { 0 };
     bool debugger = false, stop_at_start = false, magic_break = false;
     const char *gdb_dev = NULL, *symbols = NULL;
+#ifdef _WIN32
+    /* The same bytes as on any host: the guest's output as it is, and our
+     * messages ending in \n (no text-mode \r\n translation). */
+    _setmode(_fileno(stdout), _O_BINARY);
+    _setmode(_fileno(stderr), _O_BINARY);
+#endif
 
     for (int k = 1; k < argc; k++) {
         const char *a = argv[k];

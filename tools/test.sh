@@ -5,7 +5,15 @@
 #      SingleStepTests sets (when ../shared holds them), the CLI and ROM tests;
 #   3. builds build-asan/ with AddressSanitizer and UBSan and runs the same
 #      tests there, where any sanitizer report fails the test;
-#   4. prints "N passed, M failed, K skipped" over both builds and exits
+#   4. cross builds (cross/*.ini; tools/install-cross-deps.sh installs the
+#      toolchains, qemu-user and wine): Linux aarch64 under qemu-aarch64,
+#      Linux i686 as 32-bit processes, Windows x86-64 (mingw-w64) under
+#      wine; the same `meson test` in each, then tools/cross-compare.py
+#      checks each against build/: same test results and counts, same
+#      SingleStepTests results, same guest runs (output, exit status,
+#      instruction counts); one more test per target.  PCVM_CROSS=0 skips
+#      this step;
+#   5. prints "N passed, M failed, K skipped" over all builds and exits
 #      non-zero on any failure (a build that fails counts as one failure).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -78,6 +86,43 @@ export ASAN_OPTIONS=detect_leaks=1
 export LSAN_OPTIONS="suppressions=$PWD/tools/lsan-suppressions.txt:print_suppressions=0"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 run_tests build-asan -Db_sanitize=address,undefined -Db_lundef=false
+
+# Cross builds, each compared with build/ (step 4 above).
+if [ "${PCVM_CROSS:-1}" != 0 ]; then
+  cross_start=$(date +%s)
+  if ! tools/install-cross-deps.sh; then
+    echo "test: installing the cross toolchains failed" >&2
+    failed=$((failed + 1))
+  else
+    export WINEDEBUG=-all   # wine's own messages would land in the stderr the tests compare
+    wineserver -p 2>/dev/null || true   # one wineserver for every Windows program of the run
+    for target in linux-aarch64:build-cross-aarch64 linux-i686:build-cross-i686 \
+                  windows-x86_64:build-cross-windows; do
+      dir=${target#*:}
+      ini=cross/${target%%:*}.ini
+      t0=$(date +%s)
+      # A cross file's options apply when a directory is first set up:
+      # start afresh when it changed.
+      if ! cmp -s "$ini" "$dir/pcvm-cross.ini"; then
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        cp "$ini" "$dir/pcvm-cross.ini"
+      fi
+      before=$failed
+      run_tests "$dir" --cross-file "$ini"
+      if [ "$failed" -eq "$before" ]; then
+        if python3 tools/cross-compare.py build "$dir"; then
+          passed=$((passed + 1))
+        else
+          failed=$((failed + 1))
+        fi
+      fi
+      echo "=== $dir: $(( $(date +%s) - t0 )) s" >&2
+    done
+    wineserver -k 2>/dev/null || true
+  fi
+  echo "=== cross builds: $(( $(date +%s) - cross_start )) s" >&2
+fi
 
 echo "=== $(( $(date +%s) - start )) s" >&2
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -930,8 +930,8 @@ static int bad_usage(const char *fmt, const char *arg)
 
 static double now_seconds(void)
 {
-    struct timespec ts;
-    if (timespec_get(&ts, TIME_UTC) != TIME_UTC)
+    struct timespec ts;   /* POSIX clock_gettime: mingw-w64 has no C11 timespec_get */
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
         return 0;
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
