@@ -50,7 +50,8 @@ void pm_interrupt(struct cpu *c, int vector, uint32_t next_eip, bool has_error,
         struct desc td;
         if ((tss & 4) || !desc_read(c, tss, &td))
             cpu_raise_err(c, EX_GP, (tss & 0xFFFCu) | ext);
-        task_switch(c, tss, td.lo, td.hi, TASK_INT, next_eip, has_error, error);
+        enum task_reason why = (enum task_reason)(TASK_INT | (ext ? TASK_EXT : 0));
+        task_switch(c, tss, td.lo, td.hi, why, next_eip, has_error, error);
         return;
     }
 

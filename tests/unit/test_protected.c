@@ -36,7 +36,7 @@
 enum {
     S_CODE0 = 0x08, S_DATA0 = 0x10, S_CODE3 = 0x18, S_DATA3 = 0x20, S_TSS = 0x28,
     S_NP = 0x30, S_EXPDN = 0x38, S_CGATE = 0x40, S_CGATE_NP = 0x48, S_SMALL = 0x50,
-    S_RO = 0x58, S_GDT_END = 0x60,
+    S_RO = 0x58, S_TSS_NP = 0x60, S_GDT_END = 0x68,
 };
 
 static struct harness *h;
@@ -101,6 +101,7 @@ static void setup(const char *model)
     set_gate(GDT + S_CGATE_NP, S_CODE0, HND, 0xC, 3, false, 0);
     set_seg(S_SMALL, 0x5000, 0xFF, 0x92, 0);           /* limit 0xFF */
     set_seg(S_RO, 0, 0xFFFF, 0x90, 0);                  /* read-only data */
+    set_seg(S_TSS_NP, 0x3800, 0x67, 0x09, 0);           /* 32-bit TSS, not present */
     c->gdtr.base = GDT;
     c->gdtr.limit = S_GDT_END - 1;
     for (unsigned v = 0; v < 32; v++) {
@@ -647,4 +648,21 @@ Test(protected, enter_page_faults_on_the_final_stack_pointer)
     cr_assert_eq(c->cr[2], 0x5FF8);
     cr_assert_eq(stk(4), 0x6004, "ESP unchanged by the faulting ENTER");
     cr_assert_eq(c->reg[R_EBP], 0x1234);
+}
+
+/* An IDT task gate whose TSS is not present: #NP(TSS selector), with EXT
+ * set when the event was external (ICEBP is delivered like a hardware
+ * #DB) and clear for INT n (SDM Vol. 3 6.13; the switch is cpu/task.c's). */
+Test(protected, idt_task_gate_error_code_ext)
+{
+    setup("pentium2");
+    set_gate(IDT + 8 * EX_DB, S_TSS_NP, 0, 0x5, 3, true, 0);
+    set_gate(IDT + 8 * 0x40, S_TSS_NP, 0, 0x5, 3, true, 0);
+    LOAD(CODE, 0xF1);                      /* icebp */
+    cr_assert_eq(run_vec(CODE, 10), EX_NP);
+    cr_assert_eq(stk(0), S_TSS_NP | 1, "EXT set: %x", stk(0));
+    LOAD(CODE, 0xCD, 0x40);                /* int 0x40 */
+    c->reg[R_ESP] = STACK0;
+    cr_assert_eq(run_vec(CODE, 10), EX_NP);
+    cr_assert_eq(stk(0), S_TSS_NP, "EXT clear for INT n: %x", stk(0));
 }
