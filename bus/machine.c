@@ -104,6 +104,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err,
     memcpy(m->bios, cfg->bios, cfg->bios_size);
     m->bios_size = cfg->bios_size;
     m->max_insns = cfg->max_insns;
+    m->no_reboot = cfg->no_reboot;
 
     cpu_init(&m->cpu, model, &m->bus, &m->bc);
     if (!map_bios(m, err, errlen)) {
@@ -255,7 +256,12 @@ enum machine_exit machine_run_slice(struct machine *m, uint64_t n)
             break;
         }
         case RUN_SHUTDOWN:
-            return finish(m, MACHINE_EXIT_SHUTDOWN);
+            /* A triple fault puts the CPU in shutdown; the PC's chipset
+             * turns that into a reset (SDM Vol. 3 6.15, "interrupt 8"). */
+            if (m->no_reboot)
+                return finish(m, MACHINE_EXIT_SHUTDOWN);
+            machine_reset(m);
+            break;
         }
         if (m->max_insns && m->cpu.icount >= m->max_insns)
             return finish(m, MACHINE_EXIT_LIMIT);

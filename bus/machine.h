@@ -61,6 +61,8 @@ struct machine_config {
     uint16_t debugexit_iobase;     /* 0: no isa-debug-exit device */
     uint16_t debugexit_iosize;     /* 0: MACHINE_DEBUGEXIT_IOSIZE */
     uint64_t max_insns;            /* 0: no limit */
+    bool no_reboot;                /* triple fault ends the run (QEMU -no-reboot)
+                                      instead of resetting the machine as a PC does */
     /* Pacing to the host clock (interactive use; off = deterministic, as
      * fast as possible).  The frontend provides the host's monotonic clock
      * and a sleep; the machine never keeps virtual time ahead of host time
@@ -106,6 +108,7 @@ struct machine {
     uint8_t *bios;                 /* owned copy of the image */
     size_t bios_size;
     uint64_t max_insns;
+    bool no_reboot;
     /* Virtual time and the PC chipset (devices/). */
     struct clock clock;
     struct pic8259 pic;

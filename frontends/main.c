@@ -6,7 +6,7 @@
  *
  * Exit status: what the guest asked for through isa-debug-exit
  * ((value << 1) | 1), else 0 when the guest stopped (HLT), 1 for bad
- * input, 2 for a triple fault, 124 when -max-insns ran out.
+ * input, 2 for a triple fault with -no-reboot, 124 when -max-insns ran out.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -69,6 +69,7 @@ static const char usage_text[] =
     "                      guest at the host's pace, vm (default) as fast as it can\n"
     "  -boot ORDER         boot order, up to three of a, c, d, n (default cad)\n"
     "  -max-insns N        stop after N guest instructions (exit status 124)\n"
+    "  -no-reboot          exit on a triple fault (status 2) instead of resetting\n"
     "  -stats              print the instruction count and MIPS on stderr at exit\n"
     "  -debugger           the debugger on the terminal: Ctrl-C breaks into it\n"
     "                      (stdin not a terminal: commands are read as a script)\n"
@@ -84,7 +85,7 @@ static const char usage_text[] =
     "  -version            the version\n"
     "\n"
     "Exit status: the guest's isa-debug-exit status; else 0 when the guest halts,\n"
-    "1 for bad input, 2 for a triple fault, 124 when -max-insns runs out.\n";
+    "1 for bad input, 2 for a triple fault with -no-reboot, 124 when -max-insns runs out.\n";
 
 static _Noreturn void die(const char *fmt, ...)
 {
@@ -283,7 +284,7 @@ int main(int argc, char **argv)
 {
     const char *cpu = NULL, *bios_path = NULL, *debugcon = NULL;
     uint64_t ram = 0, max_insns = 0;
-    bool stats = false, post = false;
+    bool stats = false, post = false, no_reboot = false;
     struct debugexit_opt dx = { 0 };
     struct hostdev hd = { 0 };
     bool debugger = false, stop_at_start = false, magic_break = false;
@@ -356,6 +357,8 @@ int main(int argc, char **argv)
                 die("invalid -max-insns value '%s' (a positive instruction count)", v);
         } else if (strcmp(o, "stats") == 0) {
             stats = true;
+        } else if (strcmp(o, "no-reboot") == 0) {
+            no_reboot = true;
         } else if (strcmp(o, "debugger") == 0) {
             debugger = true;
         } else if (strcmp(o, "S") == 0) {
@@ -411,6 +414,7 @@ int main(int argc, char **argv)
         .debugexit_iobase = dx.present ? (uint16_t)dx.iobase : 0,
         .debugexit_iosize = dx.present ? (uint16_t)dx.iosize : 0,
         .max_insns = max_insns,
+        .no_reboot = no_reboot,
     };
     if (strcmp(debugcon, "stdio") == 0) {
         sink = (struct sink){ .f = stdout, .name = "stdout" };

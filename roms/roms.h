@@ -22,6 +22,8 @@ extern const unsigned char rom_test_halt[];   /* STI; HLT */
 extern const size_t rom_test_halt_size;
 extern const unsigned char rom_test_triple[]; /* LIDT limit 0; INT3 */
 extern const size_t rom_test_triple_size;
+extern const unsigned char rom_test_reboot[]; /* triple-faults until its third boot */
+extern const size_t rom_test_reboot_size;
 extern const unsigned char rom_test_spin[];   /* JMP $ */
 extern const size_t rom_test_spin_size;
 extern const unsigned char rom_test_hello[];  /* "hello 0".."hello 9" */

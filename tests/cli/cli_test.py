@@ -135,8 +135,16 @@ def case_halted(ctx):
 
 
 def case_triple_fault(ctx):
-    expect(ctx, LIMIT + ["-bios", ctx.rom("test-triple.bin")], 2, stdout="",
+    expect(ctx, LIMIT + ["-no-reboot", "-bios", ctx.rom("test-triple.bin")], 2, stdout="",
            stderr_start="pcvm: triple fault")
+
+
+def case_triple_fault_resets(ctx):
+    # Without -no-reboot a triple fault resets the machine like a PC; RAM
+    # survives, so the ROM sees its boot count grow and exits on boot 3.
+    expect(ctx, LIMIT + ["-bios", ctx.rom("test-reboot.bin"), "-debugcon", "stdio",
+                         "-device", "isa-debug-exit,iobase=0xf4"], 0x21, stdout="123",
+           stderr="")
 
 
 def case_max_insns(ctx):

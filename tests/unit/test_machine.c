@@ -262,11 +262,25 @@ Test(rom, triple_fault, .timeout = 20)
     static const char *const models[] = { "80286", "80386", "pentium2" };
     for (int k = 0; k < 3; k++) {
         struct machine_config cfg = config(rom_test_triple, rom_test_triple_size, models[k], NULL);
+        cfg.no_reboot = true;
         struct machine *m = create(&cfg);
         cr_expect_eq(machine_run(m), MACHINE_EXIT_SHUTDOWN, "%s: exit %s", models[k],
                      machine_exit_name(m->exit));
         machine_free(m);
     }
+}
+
+/* Without no_reboot a triple fault resets the machine, as a PC does: the
+ * ROM starts again at the reset vector and keeps faulting until the
+ * instruction limit. */
+Test(rom, triple_fault_resets, .timeout = 20)
+{
+    struct machine_config cfg = config(rom_test_triple, rom_test_triple_size, "pentium2", NULL);
+    cfg.max_insns = 100000;
+    struct machine *m = create(&cfg);
+    cr_expect_eq(machine_run(m), MACHINE_EXIT_LIMIT, "exit %s", machine_exit_name(m->exit));
+    cr_expect_gt(m->resets, 100, "resets: %llu", (unsigned long long)m->resets);
+    machine_free(m);
 }
 
 Test(rom, instruction_limit_is_exact, .timeout = 20)
