@@ -598,6 +598,16 @@ Test(paging, smc_through_virtual_alias)
     cr_assert_eq(run_vec(CODE, 10), -1);               /* the store through the alias */
     cr_assert_eq(run_vec(LIN + 0x100, 10), -1);
     cr_assert_eq(c->reg[R_EAX] & 0xFF, 0x77, "block invalidated by a write through the alias");
+    /* The alias first filled by a read (after the block exists): the
+     * fill must still leave writes to the code page on the slow path. */
+    mmu_invlpg(c, LIN + 0x1000);
+    cr_assert_eq(run_vec(LIN + 0x100, 10), -1);         /* block cached again */
+    LOAD(CODE, 0xA1, D32(LIN + 0x1000 + 0x100),          /* mov eax, [alias] (TLB fill) */
+         0xC6, 0x05, D32(LIN + 0x1000 + 0x101), 0x99, 0xF4);
+    cr_assert_eq(run_vec(LIN + 0x100, 10), -1);         /* LOAD flushed: build it again */
+    cr_assert_eq(run_vec(CODE, 10), -1);
+    cr_assert_eq(run_vec(LIN + 0x100, 10), -1);
+    cr_assert_eq(c->reg[R_EAX] & 0xFF, 0x99, "write through a read-filled alias entry");
 }
 
 Test(paging, straddling_instruction_pf)
@@ -693,6 +703,17 @@ Test(paging, nx_with_model_flag)
     LOAD(CODE, 0x0F, 0x30, 0xF4);
     cr_assert_eq(run_vec(CODE, 10), -1);
     cr_assert_eq(c->msr_efer, EFER_NXE);
+    c->reg[R_EAX] = c->reg[R_EDX] = 0xFFFFFFFFu;
+    LOAD(CODE, 0x0F, 0x32, 0xF4);   /* rdmsr */
+    cr_assert_eq(run_vec(CODE, 10), -1);
+    cr_assert_eq(c->reg[R_EAX], EFER_NXE);
+    cr_assert_eq(c->reg[R_EDX], 0);
+    /* EFER bits this model lacks (SCE, LME): #GP(0). */
+    c->reg[R_EAX] = EFER_NXE | 1;
+    LOAD(CODE, 0x0F, 0x30, 0xF4);
+    cr_assert_eq(run_vec(CODE, 10), EX_GP);
+    cr_assert_eq(c->msr_efer, EFER_NXE);
+    ring0();
     uint32_t err;
     cr_assert_eq(access(LIN, false, &err), -1, "reading an NX page is fine");
     cr_assert_eq(run_vec(LIN + 0x1000, 10), -1, "the executable alias runs");
@@ -714,6 +735,12 @@ Test(paging, efer_absent_without_nx)
     LOAD(CODE, 0x0F, 0x32, 0xF4);   /* rdmsr */
     cr_assert_eq(run_vec(CODE, 10), EX_GP);
     cr_assert_eq(stk(0), 0);
+    ring0();
+    c->reg[R_EAX] = EFER_NXE;
+    c->reg[R_EDX] = 0;
+    LOAD(CODE, 0x0F, 0x30, 0xF4);   /* wrmsr */
+    cr_assert_eq(run_vec(CODE, 10), EX_GP);
+    cr_assert_eq(c->msr_efer, 0);
 }
 
 /* ------------------------------------------------------------ models */
