@@ -4,7 +4,10 @@
  * The defined results follow the SDM pseudo-code.  For the flags the SDM
  * leaves undefined, pcvm gives what the adjustment as one ALU operation
  * on AL produces; the model differences (model->undef_flags) were read
- * from the SingleStepTests 8086 and 80286 captures. */
+ * from the SingleStepTests 8086 and 80286 captures.  The 80386 (UF_80386)
+ * takes the same path as later parts: that gives exactly the AAA/AAS
+ * pseudo-code and the AAD/AAM/DAA/DAS flags test386.asm documents and
+ * checks for the 386 (TEST_UNDEF, 386SX hardware). */
 #include "exec_alu.h"
 
 /* DAA (SDM "DAA").  OF (undefined): overflow of the ADD AL, adjustment. */

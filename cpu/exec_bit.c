@@ -5,7 +5,12 @@
 
 /* ---- BT / BTS / BTR / BTC ----
  * CF = the selected bit; ZF unaffected; OF SF AF PF undefined: pcvm leaves
- * them unchanged (only CF is written).
+ * them unchanged (only CF is written), except that the 80386 sets OF as
+ * an RCR of the operand with CF = 0 by (bit offset + 1) would, the count
+ * that brings the selected bit into CF (test386.asm TEST_UNDEF, "OF: same
+ * as RCR with CF=0", 386SX hardware): OF = MSB ^ MSB-1 of that rotate's
+ * result, i.e. bit (n-1) ^ bit (n-2) of the operand, where bit -1 is the
+ * CF of 0 and bit -2 the operand's MSB (bits+1-bit rotation).
  * Register offset with a memory operand: the offset is a signed bit index
  * into the bit string starting at the operand, so the accessed word/dword
  * is EA + 2 * (offset SAR 4) or EA + 4 * (offset SAR 5) (SDM "BT",
@@ -48,6 +53,10 @@ ALU_INLINE void bt_E(struct cpu *c, const struct insn *i, bool mem, unsigned bit
     if (op != BT_T)
         rm_wr(c, i, mem, bits, off, bt_apply(op, a, bit));
     c->lf.cf = (a & bit) != 0;
+    if (c->model->undef_flags == UF_80386) {
+        unsigned n = idx & (bits - 1);
+        c->lf.of = (n >= 2 ? (a >> (n - 1)) ^ (a >> (n - 2)) : n == 1 ? a : a >> (bits - 1)) & 1;
+    }
 }
 
 ALU_STAMP_V(BT_EvGv, bt_E, BT_T | BO_REG)

@@ -25,7 +25,8 @@ ALU_INLINE uint64_t sx64(uint32_t v, unsigned bits)
  *   8086/80186: as the microcode's last step, an ADD of the high half and
  *               (IMUL only) the sign bit of the low half;
  *   80286:      SF/ZF/PF from the high half, AF = 1;
- *   later:      SF/ZF/PF from the low half, AF = 0 (P6-like). */
+ *   later:      SF/ZF/PF from the low half, AF = 0 (P6-like); the 80386
+ *               too, for want of data (test386.asm does not check them). */
 ALU_INLINE void mul_flags(struct cpu *c, uint32_t lo, uint32_t hi, unsigned bits, bool sign,
                           uint32_t ovf)
 {

@@ -17,9 +17,12 @@
  *     (for SHR with count 1 this is MSB(original), as the SDM says).
  *   - AF after SHL: bit 4 of the result (what the ADD x,x of the last
  *     1-bit step gives; 8086 and 80286 agree); after SHR/SAR: 0 (8086),
- *     1 (80286); after SHLD/SHRD: 0.
+ *     1 (80286); after SHLD/SHRD: 0.  80386: 1 after SHL/SHR/SAR.
  *   - CF of SHL/SHR for count >= operand size: the last bit shifted out of
- *     a wide shifter (0 past the operand's width).
+ *     a wide shifter (0 past the operand's width).  80386 byte shifts by
+ *     16 or 24 act as a shift by 8 (CF = LSB for SHL, MSB for SHR of the
+ *     operand; OF = CF for SHL).  These 80386 rules are test386.asm's
+ *     (TEST_UNDEF, "results validated against 386SX hardware").
  *   - SHLD/SHRD r16 with count > 16: as Intel parts do, the shift runs
  *     through dest:src:dest (48 bits), so bits of src come in first and
  *     then bits of dest again.
@@ -118,6 +121,12 @@ ALU_INLINE void shift_E(struct cpu *c, const struct insn *i, bool mem, unsigned 
     uint32_t off, a = rm_rd(c, i, mem, bits, &off);
     if (n == 0)
         return;
+    const unsigned uf = c->model->undef_flags;
+    /* 80386, byte shifts by 16 or 24: CF and OF as for a count of 8
+     * (the operand's LSB/MSB), where other counts past 8 leave them 0
+     * (test386.asm TEST_UNDEF, checked on 386SX hardware). */
+    if (op >= SH_SHL && bits == 8 && n > 8 && (n & 7) == 0 && uf == UF_80386)
+        n = 8;
     struct shres s = shift_calc(op, a, n, flag_cf(c), bits);
     rm_wr(c, i, mem, bits, off, s.r);
     if (op <= SH_RCR) {
@@ -126,8 +135,11 @@ ALU_INLINE void shift_E(struct cpu *c, const struct insn *i, bool mem, unsigned 
         c->lf.of = s.of;
     } else {
         /* AF (undefined): SHL as the ADD x,x of its last step, bit 4 of
-         * the result; SHR/SAR clear it, except the 80286 sets it. */
-        uint32_t af = op == SH_SHL ? (s.r >> 4) & 1 : c->model->undef_flags == UF_80286;
+         * the result; SHR/SAR clear it, except the 80286 sets it.  The
+         * 80386 sets it after every SHL/SHR with a non-zero count
+         * (test386.asm); pcvm gives SAR the same, by analogy only. */
+        uint32_t af = uf == UF_80386 ? 1
+                      : op == SH_SHL ? (s.r >> 4) & 1 : uf == UF_80286;
         flags_all(c, s.r, bits, s.cf, s.of, af);
     }
 }

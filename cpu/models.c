@@ -40,7 +40,7 @@ const struct cpu_model cpu_models[] = {
       .max_insn_len = 10, .long_insn_vector = 13,
       .eflags_fixed1 = 0x0002, .eflags_writable = 0x7FD5 },
     { .name = "80386", .gen = GEN_80386, .addr_bits = 32, .shift_mask = true,
-      .popad_esp_msw = true, .sib_scales_base = true,
+      .popad_esp_msw = true, .sib_scales_base = true, .undef_flags = UF_80386,
       .has_ud = true, .max_insn_len = 15, .long_insn_vector = 13,
       .eflags_fixed1 = 0x0002, .eflags_writable = 0x37FD5 },
     { .name = "80486", .gen = GEN_80486, .addr_bits = 32, .shift_mask = true,

@@ -14,9 +14,12 @@ enum cpu_gen {
 };
 
 /* Whose values pcvm gives the flags the SDM leaves undefined after
- * MUL/IMUL, shifts, DAS, AAA/AAS and AAD (cpu/exec_*.c say which; the
- * 8086 and 80286 rules come from the SingleStepTests captures). */
-enum undef_flags { UF_P6, UF_8086, UF_80286 };
+ * MUL/IMUL, shifts, BT*, DAS, AAA/AAS and AAD (cpu/exec_*.c say which; the
+ * 8086 and 80286 rules come from the SingleStepTests captures, the 80386
+ * rules from test386.asm's TEST_UNDEF checks, validated there against
+ * 386SX hardware).  UF_80386 differs from UF_P6 only in the shifts
+ * (SHL/SHR/SAR) and BT/BTS/BTR/BTC; everywhere else it gives P6 values. */
+enum undef_flags { UF_P6, UF_8086, UF_80286, UF_80386 };
 
 struct cpu_model {
     const char *name;            /* as given to -cpu */
