@@ -252,11 +252,26 @@ static void feed_stdin(struct hostdev *h, struct machine *m, bool wait)
     }
     machine_serial_input(m, (unsigned)h->stdin_port, buf, (size_t)n);
 }
+#else
+/* The portable fallback (Windows): standard C cannot ask whether input is
+ * waiting, so a byte is read, blocking, only when the guest waits for one
+ * (halted with nothing else to wake it). */
+static void feed_stdin(struct hostdev *h, struct machine *m, bool wait)
+{
+    if (h->stdin_eof || !wait || uart_receive_room(&m->uart[h->stdin_port]) == 0)
+        return;
+    int ch = getchar();
+    if (ch == EOF) {
+        h->stdin_eof = true;
+        return;
+    }
+    uint8_t b = (uint8_t)ch;
+    machine_serial_input(m, (unsigned)h->stdin_port, &b, 1);
+}
 #endif
 
 enum machine_exit hostdev_run(struct hostdev *h, struct machine *m)
 {
-#ifdef HAVE_POSIX_TTY
     if (h->stdin_serial && m->has_uart[h->stdin_port]) {
         for (;;) {
             enum machine_exit e = machine_run_slice(m, 1u << 20);
@@ -271,8 +286,6 @@ enum machine_exit hostdev_run(struct hostdev *h, struct machine *m)
             feed_stdin(h, m, false);
         }
     }
-#endif
-    (void)h;
     return machine_run(m);
 }
 

@@ -292,6 +292,7 @@ int main(int argc, char **argv)
 #ifdef _WIN32
     /* The same bytes as on any host: the guest's output as it is, and our
      * messages ending in \n (no text-mode \r\n translation). */
+    _setmode(_fileno(stdin), _O_BINARY);
     _setmode(_fileno(stdout), _O_BINARY);
     _setmode(_fileno(stderr), _O_BINARY);
 #endif
