@@ -138,8 +138,8 @@ ALU_INLINE void shift_E(struct cpu *c, const struct insn *i, bool mem, unsigned 
          * the result; SHR/SAR clear it, except the 80286 sets it.  The
          * 80386 sets it after every SHL/SHR with a non-zero count
          * (test386.asm); pcvm gives SAR the same, by analogy only. */
-        uint32_t af = uf == UF_80386 ? 1
-                      : op == SH_SHL ? (s.r >> 4) & 1 : uf == UF_80286;
+        uint32_t af = op == SH_SHL ? ((s.r >> 4) & 1) | (uf == UF_80386)
+                                   : uf >= UF_80286; /* 80286, 80386 */
         flags_all(c, s.r, bits, s.cf, s.of, af);
     }
 }

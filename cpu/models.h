@@ -19,7 +19,8 @@ enum cpu_gen {
  * rules from test386.asm's TEST_UNDEF checks, validated there against
  * 386SX hardware).  UF_80386 differs from UF_P6 only in the shifts
  * (SHL/SHR/SAR) and BT/BTS/BTR/BTC; everywhere else it gives P6 values. */
-enum undef_flags { UF_P6, UF_8086, UF_80286, UF_80386 };
+enum undef_flags { UF_P6, UF_8086, UF_80286, UF_80386 }; /* order: exec_shift.c
+                                                             tests >= UF_80286 */
 
 struct cpu_model {
     const char *name;            /* as given to -cpu */
