@@ -18,6 +18,7 @@
 #include "task.h"
 
 #include "../mmu/mem.h"
+#include "../mmu/paging.h"
 #include "cpu.h"
 #include "descriptor.h"
 #include "flags.h"
@@ -281,9 +282,11 @@ void task_switch(struct cpu *c, uint16_t sel, uint32_t lo, uint32_t hi,
     c->dr[7] &= ~(uint32_t)0x155u;
 
     if (is32 && (c->cr[0] & CR0_PG)) {
-        /* A CR3 load, which flushes the TLB even with the same value. */
-        c->cr[3] = t.cr3;
-        tlb_flush(c);
+        /* A CR3 load as MOV CR3 does it: non-global translations go even
+         * with the same value, and under PAE the PDPTEs are reloaded; bad
+         * ones fault in the new task (SDM Vol. 3 4.4.1, 7.3). */
+        if (!mmu_load_cr3(c, t.cr3))
+            cpu_raise_err(c, EX_GP, 0);
     }
 
     for (int r = 0; r < 8; r++)
