@@ -43,6 +43,9 @@ const struct cpu_model cpu_models[] = {
       .popad_esp_msw = true, .sib_scales_base = true, .undef_flags = UF_80386,
       .has_ud = true, .max_insn_len = 15, .long_insn_vector = 13,
       .eflags_fixed1 = 0x0002, .eflags_writable = 0x37FD5 },
+    /* The 80486 keeps UF_P6: test386's undefined-flag checks exist only for
+     * CPU_FAMILY 3 (validated on a 386SX), and nothing pcvm has measured
+     * says the 486's redesigned shifter/ALU repeats the 386's values. */
     { .name = "80486", .gen = GEN_80486, .addr_bits = 32, .shift_mask = true,
       .has_ud = true, .max_insn_len = 15, .long_insn_vector = 13,
       .eflags_fixed1 = 0x0002, .eflags_writable = 0x77FD5, .cr0_fixed1 = 0x10 },
