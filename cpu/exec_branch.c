@@ -146,11 +146,8 @@ HANDLER(op_RET_Iw_32) { near_ret(c, true, i->imm & 0xFFFFu); }
 
 /* ---------------- far JMP / CALL / RET ---------------- */
 
-/* Protected-mode far JMP/CALL: code-segment descriptor checks (conforming
- * and non-conforming), call gates (with the stack switch and parameter
- * copy of an inner-level call), task gates and TSS selectors.  That is
- * the protected-mode issue; until it lands the transfer is refused with
- * #GP(0) rather than done the real-mode way. */
+/* Protected-mode far JMP/CALL (descriptor checks, call gates, task gates
+ * and TSS selectors) live in cpu/farxfer.c. */
 /* Far JMP or CALL to sel:off with the instruction's operand size.  Every
  * far JMP/CALL form comes through here. */
 static void far_jump(struct cpu *c, uint16_t sel, uint32_t off, bool is_call, bool o32)
@@ -364,9 +361,9 @@ static void do_iret(struct cpu *c, bool o32)
     cpu_load_seg_real(c, S_CS, cs);
     c->eip = eip;
     cpu_set_eflags(c, fl, mask);
-    /* TODO(protected-mode issue): IRET also ends NMI blocking; single-step
-     * (TF popped as 1) traps after the next instruction once ATT_TRAP is
-     * implemented by the debug work. */
+    /* Not modelled: NMI blocking, which IRET would end (no NMI source
+     * exists yet).  A TF popped as 1 traps after the next instruction
+     * (cpu/debug.c). */
 }
 
 HANDLER(op_IRET_16) { (void)i; do_iret(c, false); }

@@ -1,9 +1,9 @@
 ; pcvm CPU benchmark guest: a CPU-bound loop with a checksum.
 ;
 ; It runs in real mode with 32-bit registers and 32-bit addressing through
-; the 0x66/0x67 prefixes (386 and later), because protected-mode segment
-; loads are not implemented yet; the work is the same as a flat 32-bit
-; loop would do.  Each of ITERS iterations mixes integer arithmetic
+; the 0x66/0x67 prefixes (386 and later); it was written before protected
+; mode existed and is kept as it is so figures stay comparable; the work
+; is the same as a flat 32-bit loop would do.  Each of ITERS iterations mixes integer arithmetic
 ; (IMUL, ADD, SUB, XOR, shifts, rotates), table loads and stores with
 ; scaled-index addressing, a conditional branch on data, and a CALL/RET;
 ; every 64th iteration also runs REP MOVSD (16-bit addressing) and

@@ -270,9 +270,9 @@ Test(control, far_call32_real_mode)
     harness_free(h);
 }
 
-/* Protected-mode far transfers are not implemented yet: #GP(0), which
- * (without protected-mode interrupt delivery) shuts the CPU down with
- * EIP at the far JMP. */
+/* A protected-mode far JMP to a descriptor that is all zeros (the GDT is
+ * empty RAM here) faults; with an empty IDT the fault cannot be delivered,
+ * the CPU shuts down, and EIP stays at the far JMP. */
 Test(control, far_jump_protected_mode_refused)
 {
     struct harness *h = mk("pentium2");
