@@ -22,6 +22,7 @@
 #include "../devices/postcode.h"
 #include "../devices/cmos.h"
 #include "../devices/dma8237.h"
+#include "../devices/blockdev.h"
 #include "../devices/fw_cfg.h"
 #include "../devices/i440fx.h"
 #include "../devices/i8042.h"
@@ -85,6 +86,19 @@ struct machine_config {
         uart_sink_fn sink;
         void *opaque;
     } serial[4];
+    /* Drives (the frontend owns the blockdevs; they must outlive the
+     * machine).  IDE: 0 primary master (-hda), 1 primary slave (-hdb),
+     * 2 secondary master (-hdc, or the -cdrom drive as in QEMU),
+     * 3 secondary slave (-hdd).  A CD-ROM drive may have no medium
+     * (media NULL).  Floppy: drive A and B (-fda, -fdb). */
+    struct machine_drive {
+        enum drive_kind { DRIVE_NONE, DRIVE_DISK, DRIVE_CDROM } kind;
+        struct blockdev *media;
+    } ide[4];
+    struct blockdev *floppy[2];
+    /* VGA option ROM (SeaVGABIOS's stdvga build), copied; NULL: no VGA. */
+    const uint8_t *vga_bios;
+    size_t vga_bios_size;
 };
 
 /* Why machine_run returned. */
