@@ -26,6 +26,7 @@
 #include "../devices/fw_cfg.h"
 #include "../devices/i440fx.h"
 #include "../devices/i8042.h"
+#include "../devices/ide.h"
 #include "../devices/pci.h"
 #include "../devices/pic8259.h"
 #include "../devices/piix3.h"
@@ -92,7 +93,7 @@ struct machine_config {
      * 3 secondary slave (-hdd).  A CD-ROM drive may have no medium
      * (media NULL).  Floppy: drive A and B (-fda, -fdb). */
     struct machine_drive {
-        enum drive_kind { DRIVE_NONE, DRIVE_DISK, DRIVE_CDROM } kind;
+        enum drive_kind kind;      /* devices/ide.h */
         struct blockdev *media;
     } ide[4];
     struct blockdev *floppy[2];
@@ -136,6 +137,7 @@ struct machine {
     struct pci_bus pci;
     struct i440fx i440fx;
     struct piix3 piix3;
+    struct ide ide;                /* PIIX3 IDE, 00:01.1 (devices/ide.c) */
     struct pam_window pam[PAM_SEGMENTS];
     struct fw_cfg fw_cfg;
     bool fw_cfg_ready;

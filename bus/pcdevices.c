@@ -5,8 +5,8 @@
  *
  * ISA IRQs (the PC/AT's): 0 PIT, 1 keyboard, 2 cascade, 3 COM2/COM4,
  * 4 COM1/COM3, 6 floppy, 8 RTC, 12 PS/2 mouse, 13 FPU, 14/15 IDE.
- * DMA: channel 2 floppy.  PCI: 00:00.0 i440FX, 00:01.0 PIIX3 (00:01.1
- * is left to the IDE controller).
+ * DMA: channel 2 floppy.  PCI: 00:00.0 i440FX, 00:01.0 PIIX3, 00:01.1
+ * PIIX3 IDE (devices/ide.c; always present, as on QEMU's pc machine).
  */
 #include "pcdevices.h"
 
@@ -347,6 +347,41 @@ static bool fw_cfg_setup(struct machine *m, const char *boot)
     return ok;
 }
 
+/* ------------------------------------------------------------ IDE */
+
+/* The PIIX3 IDE function with the configured drives; hard disks 0 and 1
+ * get their default geometry in the CMOS. */
+static bool ide_setup(struct machine *m, const struct machine_config *cfg, char *err,
+                      size_t errlen)
+{
+    ide_init(&m->ide, &m->clock, pic_irq_line(&m->pic, 14), pic_irq_line(&m->pic, 15),
+             dev_mem_read, dev_mem_write, m);
+    for (unsigned i = 0; i < 4; i++) {
+        const struct machine_drive *d = &cfg->ide[i];
+        if (d->kind == DRIVE_DISK && (!d->media || d->media->size < IDE_SECTOR)) {
+            snprintf(err, errlen, "IDE drive %u: a hard disk needs an image of at least "
+                     "%u bytes", i, IDE_SECTOR);
+            return false;
+        }
+        if (d->kind != DRIVE_NONE)
+            ide_attach(&m->ide, i, d->kind, d->media);
+    }
+    ide_register_io(&m->ide, &m->bus);
+    pci_add(&m->pci, &m->ide.dev, 0x09);
+    ide_reset(&m->ide);
+    for (unsigned i = 0; i < 2; i++) {
+        unsigned c, h, s;
+        if (ide_disk_geometry(&m->ide, i, &c, &h, &s))
+            machine_cmos_set_disk(m, i, c, h, s);
+    }
+    return true;
+}
+
+bool machine_cdrom_change(struct machine *m, unsigned drive, struct blockdev *media)
+{
+    return ide_cdrom_change(&m->ide, drive, media);
+}
+
 /* ------------------------------------------------------------ init */
 
 static const uint16_t com_base[4] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
@@ -416,6 +451,8 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     piix3_init(&m->piix3, &m->pci, isa_irq, rc_reset, m);
     pci_add(&m->pci, &m->piix3.dev, 0x08);
     machine_pam_refresh(m); /* the BIOS is mapped: the windows start on it */
+    if (!ide_setup(m, cfg, err, errlen))
+        return false;
 
     fw_cfg_init(&m->fw_cfg, dev_mem_read, dev_mem_write, m);
     m->fw_cfg_ready = true;
@@ -440,6 +477,7 @@ void machine_devices_reset(struct machine *m)
             uart_reset(&m->uart[i]);
     i440fx_reset(&m->i440fx); /* PAM back to the ROMs */
     piix3_reset(&m->piix3);
+    ide_reset(&m->ide);
     m->pci.addr = 0;
     fw_cfg_select(&m->fw_cfg, 0);
 }

@@ -43,6 +43,13 @@ void machine_cmos_set_floppy(struct machine *m, unsigned drive, uint8_t type);
 void machine_cmos_set_disk(struct machine *m, unsigned drive, unsigned cylinders,
                            unsigned heads, unsigned sectors);
 
+/* A CD-ROM drive's disc (IDE drive 0-3, the -cdrom drive is 2): media
+ * NULL ejects it; the guest sees UNIT ATTENTION and a media event.  False
+ * when that drive is not a CD-ROM drive.  The blockdev must outlive its
+ * use by the machine. */
+struct blockdev;
+bool machine_cdrom_change(struct machine *m, unsigned drive, struct blockdev *media);
+
 /* Host input to the PS/2 devices (see devices/ps2kbd.h, ps2mouse.h). */
 void machine_key(struct machine *m, unsigned key, bool down);
 void machine_mouse(struct machine *m, int dx, int dy, int dz, unsigned buttons);
