@@ -73,6 +73,9 @@ static const char usage_text[] =
     "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
     "                      a write of V to the port exits pcvm with status\n"
     "                      (V << 1) | 1 (defaults iobase=0x501, iosize=2, as QEMU)\n"
+    "  -device isa-debugcon,iobase=N\n"
+    "                      the debug console on port N instead of 0xE9 (0x402:\n"
+    "                      SeaBIOS's log; -debugcon then defaults to stdio)\n"
     "  -display none       no display (the only one so far)\n"
     "  -nographic          no display; COM1 on the terminal unless -serial says otherwise\n"
     "  -serial DEV         the next COM port (COM1 first, up to four): stdio,\n"
@@ -167,50 +170,66 @@ bad:
 struct debugexit_opt {
     bool present;
     uint64_t iobase, iosize;
+    bool debugcon_moved;      /* -device isa-debugcon,iobase=N */
+    uint64_t debugcon_port;
 };
 
-/* -device isa-debug-exit[,iobase=N][,iosize=N] */
+/* -device isa-debug-exit[,iobase=N][,iosize=N] and
+ * -device isa-debugcon[,iobase=N] (the -debugcon console on another port,
+ * e.g. 0x402 where SeaBIOS writes its log). */
 static void parse_device(const char *arg, struct debugexit_opt *dx)
 {
     if (strcmp(arg, "help") == 0 || strcmp(arg, "?") == 0) {
-        printf("isa-debug-exit  iobase=N (default 0x501), iosize=N (default 2)\n");
+        printf("isa-debug-exit  iobase=N (default 0x501), iosize=N (default 2)\n"
+               "isa-debugcon    iobase=N (default 0xe9): where the -debugcon console is\n");
         exit(0);
     }
     const char *comma = strchr(arg, ',');
     size_t namelen = comma ? (size_t)(comma - arg) : strlen(arg);
-    if (namelen != strlen("isa-debug-exit") || strncmp(arg, "isa-debug-exit", namelen) != 0)
-        die("unknown device '%.*s' (known: isa-debug-exit)", (int)namelen, arg);
-    if (dx->present)
-        die("-device isa-debug-exit given twice: only one is supported");
-    dx->present = true;
-    dx->iobase = MACHINE_DEBUGEXIT_IOBASE;
-    dx->iosize = MACHINE_DEBUGEXIT_IOSIZE;
+    bool con = namelen == strlen("isa-debugcon") && strncmp(arg, "isa-debugcon", namelen) == 0;
+    if (!con && (namelen != strlen("isa-debug-exit") ||
+                 strncmp(arg, "isa-debug-exit", namelen) != 0))
+        die("unknown device '%.*s' (known: isa-debug-exit, isa-debugcon)", (int)namelen, arg);
+    const char *dev = con ? "isa-debugcon" : "isa-debug-exit";
+    if (con ? dx->debugcon_moved : dx->present)
+        die("-device %s given twice: only one is supported", dev);
+    if (con) {
+        dx->debugcon_moved = true;
+        dx->debugcon_port = MACHINE_DEBUGCON_PORT;
+    } else {
+        dx->present = true;
+        dx->iobase = MACHINE_DEBUGEXIT_IOBASE;
+        dx->iosize = MACHINE_DEBUGEXIT_IOSIZE;
+    }
     while (comma) {
         const char *prop = comma + 1;
         comma = strchr(prop, ',');
         size_t len = comma ? (size_t)(comma - prop) : strlen(prop);
         char buf[64];
         if (len >= sizeof buf)
-            die("-device isa-debug-exit: property '%.*s' is too long", (int)len, prop);
+            die("-device %s: property '%.*s' is too long", dev, (int)len, prop);
         memcpy(buf, prop, len);
         buf[len] = 0;
         char *eq = strchr(buf, '=');
         if (!eq)
-            die("-device isa-debug-exit: property '%s' needs a value (e.g. iobase=0xf4)", buf);
+            die("-device %s: property '%s' needs a value (e.g. iobase=0x%s)", dev, buf,
+                con ? "402" : "f4");
         *eq = 0;
         uint64_t *field;
         if (strcmp(buf, "iobase") == 0)
-            field = &dx->iobase;
-        else if (strcmp(buf, "iosize") == 0)
+            field = con ? &dx->debugcon_port : &dx->iobase;
+        else if (strcmp(buf, "iosize") == 0 && !con)
             field = &dx->iosize;
         else
-            die("-device isa-debug-exit: unknown property '%s' (known: iobase, iosize)", buf);
+            die("-device %s: unknown property '%s' (known: %s)", dev, buf,
+                con ? "iobase" : "iobase, iosize");
         if (!parse_u64(eq + 1, field))
-            die("-device isa-debug-exit: invalid %s '%s'", buf, eq + 1);
+            die("-device %s: invalid %s '%s'", dev, buf, eq + 1);
     }
-    if (dx->iobase == 0 || dx->iobase > 0xFFFF)
-        die("-device isa-debug-exit: iobase 0x%" PRIx64 " is not a port (1 to 0xffff)", dx->iobase);
-    if (dx->iosize == 0 || dx->iobase + dx->iosize > 0x10000)
+    uint64_t base = con ? dx->debugcon_port : dx->iobase;
+    if (base == 0 || base > 0xFFFF)
+        die("-device %s: iobase 0x%" PRIx64 " is not a port (1 to 0xffff)", dev, base);
+    if (!con && (dx->iosize == 0 || dx->iobase + dx->iosize > 0x10000))
         die("-device isa-debug-exit: iosize 0x%" PRIx64 " does not fit above iobase 0x%" PRIx64,
             dx->iosize, dx->iobase);
 }
@@ -483,7 +502,7 @@ int main(int argc, char **argv)
         die("-vga-bios needs a VGA: drop %s", demo ? "-demo" : "-vga none");
     }
     if (!debugcon)
-        debugcon = demo ? "stdio" : "none";
+        debugcon = demo || dx.debugcon_moved ? "stdio" : "none";
 
     /* Disk images. */
     static struct diskimage images[DRIVE_OPTIONS];
@@ -510,6 +529,7 @@ int main(int argc, char **argv)
         .debugexit_iosize = dx.present ? (uint16_t)dx.iosize : 0,
         .max_insns = max_insns,
         .no_reboot = no_reboot,
+        .debugcon_port = dx.debugcon_moved ? (uint16_t)dx.debugcon_port : 0,
         .vga_bios = vga_bios,
         .vga_bios_size = vga_bios_size,
     };

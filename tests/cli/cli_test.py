@@ -297,7 +297,7 @@ def case_bad_display(ctx):
 
 
 def case_bad_device(ctx):
-    bad(ctx, ["-device", "e1000"], "unknown device 'e1000' (known: isa-debug-exit)")
+    bad(ctx, ["-device", "e1000"], "unknown device 'e1000' (known: isa-debug-exit, isa-debugcon)")
     bad(ctx, ["-device", "isa-debug-exit,foo=1"],
         "-device isa-debug-exit: unknown property 'foo' (known: iobase, iosize)")
     bad(ctx, ["-device", "isa-debug-exit,iobase=zz"],
