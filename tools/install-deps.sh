@@ -13,7 +13,7 @@ PACKAGES=(
   libsdl2-dev                                # the window frontend (optional for now)
   libedit-dev gdb                            # debugger line editing; gdb stub tests
   seabios                                    # the default firmware: SeaBIOS and SeaVGABIOS
-  xorriso                                    # boot tests: CD-ROM images
+  xorriso mtools dosfstools                  # boot tests: CD-ROM and FAT disk images
 )
 
 missing=()
