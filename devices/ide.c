@@ -323,7 +323,8 @@ static void bm_write(void *opaque, uint32_t port, uint32_t v, unsigned size)
 /* Claims the 16 bus master ports at BAR4's base (releasing the old ones). */
 static void map_bm(struct ide *s)
 {
-    uint16_t base = (uint16_t)(le16(s->dev.cfg + 0x20) & 0xFFF0u);
+    uint32_t bar = le32(s->dev.cfg + 0x20) & 0xFFFFFFF0u;
+    uint16_t base = bar <= 0xFFF0u ? (uint16_t)bar : 0;
     if (base == s->bm_base || !s->bus)
         return;
     if (s->bm_base)
@@ -666,8 +667,11 @@ static void pci_setup(struct ide *s)
     d->wmask[0x0C] = 0x00;
     d->wmask[0x0D] = 0xF0;                /* MLT */
     d->cfg[0x20] = 0x01;                  /* BMIBA: I/O space, 16 bytes */
+    /* Bits 31-16 are writable too (a 32-bit I/O BAR, as firmware that
+     * sizes BARs generically expects: SeaBIOS computes the size from all
+     * 32 bits); only a base below 64 KiB decodes. */
     d->wmask[0x20] = 0xF0;
-    d->wmask[0x21] = 0xFF;
+    d->wmask[0x21] = d->wmask[0x22] = d->wmask[0x23] = 0xFF;
     d->wmask[0x3C] = 0xFF;                /* interrupt line (unused in legacy mode) */
     for (unsigned o = 0x40; o <= 0x44; o++)
         d->wmask[o] = 0xFF;               /* IDETIM primary/secondary, SIDETIM */

@@ -101,7 +101,7 @@ Test(ide, pci_function_identity_and_bar4)
     cr_assert_eq(cfgr(0x0E, 1), 0x00);
     cr_assert_eq(cfgr(0x20, 4), 0xC001u, "BMIBA: I/O space");
     cfgw(0x20, 0xFFFFFFFFu, 4);
-    cr_assert_eq(cfgr(0x20, 4), 0x0000FFF1u, "16 bytes of I/O");
+    cr_assert_eq(cfgr(0x20, 4), 0xFFFFFFF1u, "16 bytes of I/O");
     cfgw(0x20, 0xD000, 4);
     cfgw(0x40, 0xA307, 2);
     cr_assert_eq(cfgr(0x40, 2), 0xA307, "IDETIM stored");
