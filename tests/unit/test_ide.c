@@ -684,16 +684,22 @@ Test(ide, machine_wiring)
     struct machine_config cfg = { .bios = rom_test_halt, .bios_size = rom_test_halt_size };
     cfg.ide[0].kind = DRIVE_DISK;
     cfg.ide[0].media = &bd0;
+    struct memdisk bigm;
+    struct blockdev big = memdisk_new(&bigm, 10ull << 30, true);
+    cfg.ide[1].kind = DRIVE_DISK;
+    cfg.ide[1].media = &big;
     cfg.ide[2].kind = DRIVE_CDROM;
     cfg.ide[2].media = NULL;
     char err[200];
     struct machine *m = machine_create(&cfg, err, sizeof err);
     cr_assert_not_null(m, "%s", err);
-    cr_assert_eq(cmos_get(&m->cmos, 0x12), 0xF0, "drive 0: type 47 in 0x19");
     cr_assert_eq(cmos_get(&m->cmos, 0x19), 47);
     cr_assert_eq(cmos_get(&m->cmos, 0x1B) | cmos_get(&m->cmos, 0x1C) << 8, 8);
     cr_assert_eq(cmos_get(&m->cmos, 0x1D), 16);
     cr_assert_eq(cmos_get(&m->cmos, 0x23), 63);
+    cr_assert_eq(cmos_get(&m->cmos, 0x12), 0xFF, "drive 1: type 47 in 0x1A");
+    cr_assert_eq(cmos_get(&m->cmos, 0x24) | cmos_get(&m->cmos, 0x25) << 8, 16383);
+    cr_assert_eq(cmos_get(&m->cmos, 0x39), 0x04, "LBA translation for drive 1 only");
     bus_out(&m->bus, 0xCF8, 0x80000900u, 4);
     cr_assert_eq(bus_in(&m->bus, 0xCFC, 4), 0x70108086u, "00:01.1");
     cr_assert(machine_cdrom_change(m, 2, &cd));
@@ -707,6 +713,7 @@ Test(ide, machine_wiring)
 
     /* A disk without an image is refused with a message. */
     cfg.ide[0].media = NULL;
+    cfg.ide[1].kind = DRIVE_NONE;
     cr_assert_null(machine_create(&cfg, err, sizeof err));
     cr_assert(strstr(err, "IDE drive 0") != NULL, "%s", err);
 }
