@@ -313,6 +313,19 @@ Test(ide, pio_read_chs_with_initialize_device_parameters)
     cr_assert_eq(w[1], 8, "the default geometry is unchanged");
     read_chs(b, 1, 2, 3);
     cr_assert_eq(memcmp(b, md0.data + (uint64_t)((1 * 4 + 2) * 17 + 2) * 512, 512), 0);
+    /* WRITE SECTORS in CHS: C=3 H=1 S=17 of 4/17 is (3*4+1)*17+16. */
+    uint8_t src[512];
+    for (unsigned i = 0; i < 512; i++)
+        src[i] = (uint8_t)(i ^ 0xC3);
+    out8(0x1F2, 1);
+    out8(0x1F3, 17);
+    out8(0x1F4, 3);
+    out8(0x1F5, 0);
+    out8(0x1F6, 0xA1);
+    out8(0x1F7, 0x30);
+    write_words(src, 512);
+    cr_assert_eq(wait_not_busy(0x1F0), 0x50);
+    cr_assert_eq(memcmp(md0.data + (uint64_t)((3 * 4 + 1) * 17 + 16) * 512, src, 512), 0);
     /* Head 4 or sector 18 are outside that translation. */
     out8(0x1F3, 18);
     out8(0x1F6, 0xA0);
