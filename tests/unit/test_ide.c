@@ -402,8 +402,16 @@ Test(ide, read_write_multiple_blocks)
 {
     one_disk();
     uint8_t b[10 * 512];
+    uint16_t w[256];
+    identify(w);
+    cr_assert_eq(w[59], 0x0110, "enabled at 16 sectors after reset");
+    out8(0x1F2, 0);
+    out8(0x1F7, 0xC6);
+    cr_assert_eq(wait_not_busy(0x1F0) & ATA_ERR, 0, "0 disables");
+    identify(w);
+    cr_assert_eq(w[59] & 0x0100, 0);
     lba28(0xC4, 0, 10);
-    cr_assert_eq(in8(0x1F7) & ATA_ERR, ATA_ERR, "READ MULTIPLE before SET MULTIPLE aborts");
+    cr_assert_eq(in8(0x1F7) & ATA_ERR, ATA_ERR, "READ MULTIPLE while disabled aborts");
     cr_assert_eq(in8(0x1F1), ATA_ABRT);
     out8(0x1F2, 3);
     out8(0x1F7, 0xC6);
@@ -411,7 +419,6 @@ Test(ide, read_write_multiple_blocks)
     out8(0x1F2, 4);
     out8(0x1F7, 0xC6);
     cr_assert_eq(wait_not_busy(0x1F0) & ATA_ERR, 0);
-    uint16_t w[256];
     identify(w);
     cr_assert_eq(w[59], 0x0104);
     irq14.rises = 0;
