@@ -12,6 +12,7 @@
 #include "devices/fdc82077.h"
 #include "devices/floppy.h"
 #include "devtest.h"
+#include "memdisk.h"
 #include "roms/roms.h"
 
 #define MB144 (1474560u)
@@ -23,35 +24,11 @@ static struct clock clk;
 static uint64_t now;
 static struct irq_probe irq;
 static struct fdc82077 fdc;
-static struct blockdev disk, disk_b;
-static unsigned host_writes;
+static struct memdisk md, md_b;
+static struct blockdev *disk;
 
 static void mrd(void *o, uint32_t a, uint8_t *b, size_t n) { (void)o; memcpy(b, mem + a, n); }
 static void mwr(void *o, uint32_t a, const uint8_t *b, size_t n) { (void)o; memcpy(mem + a, b, n); }
-
-static int img_read(void *o, uint64_t off, uint8_t *buf, size_t n)
-{
-    memcpy(buf, (uint8_t *)o + off, n);
-    return 0;
-}
-
-static int img_write(void *o, uint64_t off, const uint8_t *buf, size_t n)
-{
-    memcpy((uint8_t *)o + off, buf, n);
-    host_writes++;
-    return 0;
-}
-
-static void make_disk(struct blockdev *bd, uint8_t *data, uint64_t size, bool ro)
-{
-    memset(bd, 0, sizeof *bd);
-    bd->size = size;
-    bd->read_only = ro;
-    bd->read = img_read;
-    bd->write = img_write;
-    bd->opaque = data;
-    bd->name = "mem";
-}
 
 /* Byte k of LBA sector s: distinct per sector and position. */
 static uint8_t pattern(unsigned s, unsigned k) { return (uint8_t)(s * 7 + k + (s >> 8) * 13); }
@@ -66,7 +43,6 @@ static void setup(void)
 {
     memset(mem, 0, sizeof mem);
     fill_image(img, MB144);
-    host_writes = 0;
     now = 0;
     memset(&irq, 0, sizeof irq);
     clock_init(&clk, &now);
@@ -75,8 +51,8 @@ static void setup(void)
     dma_write(&dma, 0xD4, 0x00);
     fdc_init(&fdc, 0x3F0, &clk, irq_probe_line(&irq), &dma, 2);
     fdc_attach(&fdc, 0, FLOPPY_DRIVE_1440K);
-    make_disk(&disk, img, MB144, false);
-    cr_assert(fdc_insert(&fdc, 0, &disk));
+    disk = memdisk_init(&md, img, MB144, false);
+    cr_assert(fdc_insert(&fdc, 0, disk));
 }
 
 TestSuite(fdc, .init = setup);
@@ -303,8 +279,8 @@ Test(fdc, recalibrate_seek_relative_seek_and_drive_status)
 
 Test(fdc, write_protect_in_st3)
 {
-    make_disk(&disk, img, MB144, true);
-    fdc_insert(&fdc, 0, &disk);
+    disk = memdisk_init(&md, img, MB144, true);
+    fdc_insert(&fdc, 0, disk);
     enable(0x02);
     uint8_t r[2];
     CMD(0x04, 0x00);
@@ -370,19 +346,19 @@ Test(fdc, write_data_lands_in_image)
     RESULT7(0x04, 0x00, 0x00, 1, 1, 7, 2);
     cr_assert_eq(memcmp(img + 512 * lba(1, 1, 5), mem + 0x30000, 1024), 0);
     cr_assert_eq(img[512 * lba(1, 1, 7)], pattern(lba(1, 1, 7), 0), "nothing past TC");
-    cr_assert_eq(host_writes, 2, "each sector written at once");
+    cr_assert_eq(md.writes, 2, "each sector written at once");
 }
 
 Test(fdc, write_protected_medium)
 {
-    make_disk(&disk, img, MB144, true);
-    fdc_insert(&fdc, 0, &disk);
+    disk = memdisk_init(&md, img, MB144, true);
+    fdc_insert(&fdc, 0, disk);
     enable(0x02);
     prog_dma(0x4A, 0x30000, 511);
     CMD(0xC5, 0x00, 0, 0, 1, 2, 18, 0x1B, 0xFF);
     wait_irq(100);
     RESULT7(0x40, 0x02, 0x00, 0, 0, 1, 2);
-    cr_assert_eq(host_writes, 0);
+    cr_assert_eq(md.writes, 0);
     /* FORMAT too. */
     prog_dma(0x4A, 0x30000, 71);
     CMD(0x4D, 0x00, 2, 18, 0x6C, 0xF6);
@@ -468,8 +444,8 @@ Test(fdc, dd_medium_in_hd_drive_reads_at_250k)
 {
     static uint8_t dd[737280];
     fill_image(dd, sizeof dd);
-    make_disk(&disk, dd, sizeof dd, false);
-    fdc_insert(&fdc, 0, &disk);
+    disk = memdisk_init(&md, dd, sizeof dd, false);
+    fdc_insert(&fdc, 0, disk);
     enable(0x02);
     prog_dma(0x46, 0x10000, 511);
     CMD(0xE6, 0x00, 0, 0, 9, 2, 9, 0x1B, 0xFF); /* at 500 kbps: nothing */
@@ -524,17 +500,17 @@ Test(fdc, disk_change_line)
     cr_assert_eq(in(7) & 0x80, 0x80, "eject");
     seek(0, 2);
     cr_assert_eq(in(7) & 0x80, 0x80, "no disk: stays set");
-    cr_assert(fdc_insert(&fdc, 0, &disk));
+    cr_assert(fdc_insert(&fdc, 0, disk));
     seek(0, 3);
     cr_assert_eq(in(7) & 0x80, 0x00);
-    cr_assert(fdc_insert(&fdc, 0, &disk));
+    cr_assert(fdc_insert(&fdc, 0, disk));
     cr_assert_eq(in(7) & 0x80, 0x80, "a change sets it again");
     out(2, 0x1D); /* drive 1 selected: not connected */
     cr_assert_eq(in(7) & 0x80, 0x00);
-    cr_assert(!fdc_insert(&fdc, 1, &disk), "no drive 1");
-    struct blockdev odd;
-    make_disk(&odd, img, 1000000, false);
-    cr_assert(!fdc_insert(&fdc, 0, &odd), "no floppy format of that size");
+    cr_assert(!fdc_insert(&fdc, 1, disk), "no drive 1");
+    struct memdisk odd;
+    cr_assert(!fdc_insert(&fdc, 0, memdisk_init(&odd, img, 1000000, false)),
+              "no floppy format of that size");
 }
 
 /* ------------------------------------------------------------ non-DMA */
@@ -633,11 +609,11 @@ Test(fdc, media_geometry_and_drive_types)
 Test(fdc, machine_wires_drives_and_cmos_types)
 {
     static uint8_t b[368640];
-    make_disk(&disk, img, 737280, false);
-    make_disk(&disk_b, b, sizeof b, false);
+    disk = memdisk_init(&md, img, 737280, false);
+    struct blockdev *disk_b = memdisk_init(&md_b, b, sizeof b, false);
     struct machine_config cfg = {
         .bios = rom_test_halt, .bios_size = rom_test_halt_size,
-        .floppy = { &disk, &disk_b },
+        .floppy = { disk, disk_b },
     };
     char err[200];
     struct machine *m = machine_create(&cfg, err, sizeof err);
@@ -649,11 +625,11 @@ Test(fdc, machine_wires_drives_and_cmos_types)
     cr_assert_eq(bus_in(&m->bus, 0x3F4, 1), 0x80);
     cr_assert_eq(bus_in(&m->bus, 0x3F6, 1), 0xFF, "0x3F6 is left to the hard disk controller");
     cr_assert(machine_floppy_change(m, 1, NULL));
-    cr_assert(machine_floppy_change(m, 1, &disk_b));
-    struct blockdev odd;
-    make_disk(&odd, img, 12345, false);
-    cr_assert(!machine_floppy_change(m, 0, &odd));
-    cr_assert(!machine_floppy_change(m, 2, &disk));
+    cr_assert(machine_floppy_change(m, 1, disk_b));
+    struct memdisk odd;
+    struct blockdev *odd_bd = memdisk_init(&odd, img, 12345, false);
+    cr_assert(!machine_floppy_change(m, 0, odd_bd));
+    cr_assert(!machine_floppy_change(m, 2, disk));
     machine_reset(m);
     cr_assert_eq(bus_in(&m->bus, 0x3F4, 1), 0x00, "reset with the machine");
     machine_free(m);
@@ -663,10 +639,10 @@ Test(fdc, machine_wires_drives_and_cmos_types)
     cr_assert_not_null(m, "%s", err);
     cr_assert_eq(cmos_get(&m->cmos, 0x10), 0x00, "no drives");
     cr_assert_eq(cmos_get(&m->cmos, 0x14) & 0xC1, 0x00);
-    cr_assert(!machine_floppy_change(m, 0, &disk));
+    cr_assert(!machine_floppy_change(m, 0, disk));
     machine_free(m);
 
-    cfg.floppy[1] = &odd;
+    cfg.floppy[1] = odd_bd;
     cr_assert_null(machine_create(&cfg, err, sizeof err));
     cr_assert(strstr(err, "no floppy format"), "%s", err);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bus/machine.h"
+#include "memdisk.h"
 #include "roms/roms.h"
 
 #define SEABIOS "/usr/share/seabios/bios.bin"
@@ -16,20 +17,6 @@
 static uint8_t image[IMG_SIZE];
 static char out[4096];
 static size_t out_len;
-static unsigned writes;
-
-static int img_read(void *o, uint64_t off, uint8_t *buf, size_t n)
-{
-    memcpy(buf, (uint8_t *)o + off, n);
-    return 0;
-}
-
-static int img_write(void *o, uint64_t off, const uint8_t *buf, size_t n)
-{
-    memcpy((uint8_t *)o + off, buf, n);
-    writes++;
-    return 0;
-}
 
 static void com1(void *opaque, uint8_t byte)
 {
@@ -60,12 +47,10 @@ Test(fdc_boot, seabios_boots_a_floppy_and_int13_reads_and_writes, .timeout = 120
     memcpy(image, rom_test_fdboot, 512);
     for (uint32_t i = 512; i < IMG_SIZE; i++)
         image[i] = (uint8_t)((i / 512) * 7 + i % 512);
-    struct blockdev fd = {
-        .size = IMG_SIZE, .read = img_read, .write = img_write, .opaque = image, .name = "fd",
-    };
+    struct memdisk fd;
     struct machine_config cfg = {
         .bios = bios, .bios_size = bios_size, .boot_order = "a",
-        .floppy = { &fd, NULL },
+        .floppy = { memdisk_init(&fd, image, IMG_SIZE, false), NULL },
         .max_insns = 3000000000ull,
     };
     cfg.serial[0].present = true;
@@ -80,6 +65,6 @@ Test(fdc_boot, seabios_boots_a_floppy_and_int13_reads_and_writes, .timeout = 120
     uint32_t lba = (2 * 2 + 1) * 18 + 2;
     for (unsigned k = 0; k < 512; k++)
         cr_assert_eq(image[lba * 512 + k], (uint8_t)(k ^ 0x5A), "written sector, byte %u", k);
-    cr_assert_geq(writes, 1);
+    cr_assert_geq(fd.writes, 1);
     machine_free(m);
 }
