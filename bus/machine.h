@@ -60,6 +60,7 @@ struct machine_config {
     size_t bios_size;
     debugcon_sink_fn debugcon;     /* NULL: no debugcon device on port 0xE9 */
     void *debugcon_opaque;
+    uint16_t debugcon_port;        /* 0: MACHINE_DEBUGCON_PORT (0xE9) */
     uint16_t debugexit_iobase;     /* 0: no isa-debug-exit device */
     uint16_t debugexit_iosize;     /* 0: MACHINE_DEBUGEXIT_IOSIZE */
     uint64_t max_insns;            /* 0: no limit */

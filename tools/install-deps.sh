@@ -12,7 +12,8 @@ PACKAGES=(
   libcjson-dev zlib1g-dev                    # SingleStepTests runner: JSON, gzip
   libsdl2-dev                                # the window frontend (optional for now)
   libedit-dev gdb                            # debugger line editing; gdb stub tests
-  seabios                                    # firmware for the floppy boot test (tests/unit/test_fdc_boot.c)
+  seabios                                    # the default firmware: SeaBIOS and SeaVGABIOS
+  xorriso mtools dosfstools                  # boot tests: CD-ROM and FAT disk images
 )
 
 missing=()
