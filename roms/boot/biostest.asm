@@ -143,9 +143,11 @@ main:
     mov dl, [drive]
     cmp dl, 0xE0
     jae .cdrom
+    push es                 ; for a floppy, AH=08h returns ES:DI = its parameter table
     mov ah, 0x08
     xor di, di
     int 0x13
+    pop es
     jc fail13
     mov si, msg_params
     call puts
