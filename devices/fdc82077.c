@@ -333,12 +333,21 @@ static int find_track(struct fdc82077 *f)
     return t;
 }
 
+/* Non-DMA data that the host leaves alone for a sector time is an
+ * overrun (real hardware allows a FIFO's worth of byte times; this is
+ * generous, but still ends a command nobody services). */
+static void pio_deadline(struct fdc82077 *f)
+{
+    clock_timer_set(&f->exec_timer, clock_now(f->clk) + sector_time(&f->drv[f->x.drive]));
+}
+
 /* Non-DMA: len bytes wait for the host (RQM, INT). */
 static void pio_wait(struct fdc82077 *f, unsigned len)
 {
     f->buf_pos = 0;
     f->buf_len = len;
     f->pio = true;
+    pio_deadline(f);
     update_irq(f);
 }
 
@@ -480,8 +489,14 @@ static void exec_timer_fn(void *opaque, uint64_t now)
 {
     (void)now;
     struct fdc82077 *f = opaque;
-    if (f->phase != FDC_EXEC || f->pio)
+    if (f->phase != FDC_EXEC)
         return;
+    if (f->pio) { /* the host did not keep up */
+        f->x.st0 |= ST0_ABNORMAL;
+        f->x.st1 |= ST1_OR;
+        finish(f);
+        return;
+    }
     if (f->x.failing) {
         finish(f);
         return;
@@ -501,6 +516,8 @@ static uint8_t pio_read(struct fdc82077 *f)
     if (f->buf_pos >= f->buf_len) {
         f->pio = false;
         sector_done(f);
+    } else {
+        pio_deadline(f);
     }
     update_irq(f);
     return v;
@@ -512,7 +529,9 @@ static void pio_write(struct fdc82077 *f, uint8_t v)
     struct fdc_drive *d = &f->drv[x->drive];
     f->buf[f->buf_pos++] = v;
     irq_set(&f->irq, 0);
-    if (f->buf_pos >= f->buf_len) {
+    if (f->buf_pos < f->buf_len) {
+        pio_deadline(f);
+    } else {
         f->pio = false;
         if (x->op == CMD_FORMAT) {
             format_sector(f, f->buf);

@@ -542,6 +542,20 @@ Test(fdc, pio_read_interrupts_per_byte)
     RESULT7(0x40, 0x80, 0x00, 1, 0, 1, 2);
 }
 
+Test(fdc, pio_data_left_alone_is_an_overrun)
+{
+    enable(0x03);
+    CMD(0x46, 0x00, 0, 0, 1, 2, 18, 0x1B, 0xFF);
+    wait_irq(1000);
+    for (int i = 0; i < 100; i++)
+        in(5);
+    run_us(5000);
+    cr_assert_eq(in(4), 0xF0, "the host may pause a while");
+    in(5);
+    run_us(12000);
+    RESULT7(0x40, 0x10, 0x00, 0, 0, 1, 2);
+}
+
 Test(fdc, pio_write)
 {
     enable(0x03);
