@@ -23,8 +23,8 @@
  *   case in non-DMA mode (a PC asserts TC only through the DMA chip).
  *   A DMA channel that is masked or programmed the wrong way when a
  *   sector passes is an overrun (ST1 OR).
- * - SCAN commands are not implemented (invalid command).  PART ID is an
- *   82078 command: an 82077AA answers it as invalid, which is how Linux
+ * - SCAN commands compare whole sectors and step by STP without the
+ *   multi-track side change.  PART ID is an 82078 command: an 82077AA answers it as invalid, which is how Linux
  *   tells a post-1991 82077AA.
  */
 #include "fdc82077.h"
@@ -36,7 +36,8 @@ enum {
     CMD_READ = 0x06, CMD_RECALIBRATE = 0x07, CMD_SENSE_INT = 0x08, CMD_WRITE_DELETED = 0x09,
     CMD_READ_ID = 0x0A, CMD_READ_DELETED = 0x0C, CMD_FORMAT = 0x0D, CMD_DUMPREG = 0x0E,
     CMD_SEEK = 0x0F, CMD_VERSION = 0x10, CMD_PERPENDICULAR = 0x12, CMD_CONFIGURE = 0x13,
-    CMD_LOCK = 0x14, CMD_VERIFY = 0x16,
+    CMD_LOCK = 0x14, CMD_VERIFY = 0x16, CMD_SCAN_EQUAL = 0x11, CMD_SCAN_LOW = 0x19,
+    CMD_SCAN_HIGH = 0x1D,
 };
 
 /* First command byte flags. */
@@ -46,7 +47,7 @@ enum {
     ST0_ABNORMAL = 0x40, ST0_INVALID = 0x80, ST0_POLL = 0xC0, ST0_SE = 0x20, ST0_EC = 0x10,
     ST0_NR = 0x08,
     ST1_EN = 0x80, ST1_DE = 0x20, ST1_OR = 0x10, ST1_ND = 0x04, ST1_NW = 0x02, ST1_MA = 0x01,
-    ST2_CM = 0x40, ST2_DD = 0x20, ST2_WC = 0x10, ST2_BC = 0x02,
+    ST2_CM = 0x40, ST2_DD = 0x20, ST2_WC = 0x10, ST2_SH = 0x08, ST2_SN = 0x04, ST2_BC = 0x02,
     ST3_WP = 0x40, ST3_RDY = 0x20, ST3_T0 = 0x10, ST3_TS = 0x08,
 };
 
@@ -73,6 +74,9 @@ static unsigned command_length(uint8_t v)
         [CMD_CONFIGURE] = { 4, 0 },
         [CMD_LOCK] = { 1, 0x80 },
         [CMD_VERIFY] = { 9, F_MT | F_MFM | F_SK },
+        [CMD_SCAN_EQUAL] = { 9, F_MT | F_MFM | F_SK },
+        [CMD_SCAN_LOW] = { 9, F_MT | F_MFM | F_SK },
+        [CMD_SCAN_HIGH] = { 9, F_MT | F_MFM | F_SK },
     };
     unsigned code = v & 0x1F;
     if ((v & 0xE0 & (uint8_t)~t[code].flags) ||
@@ -84,6 +88,11 @@ static unsigned command_length(uint8_t v)
 static bool is_read_op(uint8_t op)
 {
     return op == CMD_READ || op == CMD_READ_DELETED || op == CMD_READ_TRACK;
+}
+
+static bool is_scan_op(uint8_t op)
+{
+    return op == CMD_SCAN_EQUAL || op == CMD_SCAN_LOW || op == CMD_SCAN_HIGH;
 }
 
 static bool dma_mode(const struct fdc82077 *f) { return !(f->specify[1] & 1); }
@@ -315,6 +324,36 @@ static void sector_done(struct fdc82077 *f)
     }
 }
 
+/* SCAN: the host's sector (buf) against the disk's (sbuf), byte by byte;
+ * 0xFF on either side matches anything.  The first sector that meets the
+ * condition ends the command (ST2 SH when it was equal throughout);
+ * otherwise sectors R, R+STP, ... up to EOT, then ST2 SN. */
+static void scan_sector(struct fdc82077 *f)
+{
+    struct fdc_exec *x = &f->x;
+    bool equal = true, met = true;
+    for (unsigned k = 0; k < FLOPPY_SECTOR; k++) {
+        uint8_t disk = f->sbuf[k], host = f->buf[k];
+        if (disk == 0xFF || host == 0xFF)
+            continue;
+        equal &= disk == host;
+        met &= x->op == CMD_SCAN_EQUAL ? disk == host
+             : x->op == CMD_SCAN_LOW ? disk <= host : disk >= host;
+    }
+    x->done++;
+    unsigned stp = x->dtl ? x->dtl : 1;
+    if (met) {
+        x->st2 |= equal ? ST2_SH : 0;
+        finish(f);
+    } else if (x->tc || x->r + stp > x->eot) {
+        x->st2 |= ST2_SN;
+        finish(f);
+    } else {
+        x->r = (uint8_t)(x->r + stp);
+        schedule_next(f, sector_time(&f->drv[x->drive]) * stp);
+    }
+}
+
 static void host_error(struct fdc82077 *f)
 {
     /* The image could not be read or written: a drive fault (equipment
@@ -401,11 +440,22 @@ static void rw_event(struct fdc82077 *f)
             else
                 sector_done(f);
         } else {
-            f->buf_pos = 0;
-            f->buf_len = FLOPPY_SECTOR;
-            f->pio = true;
-            update_irq(f);
+            pio_wait(f, FLOPPY_SECTOR);
         }
+        return;
+    }
+    if (is_scan_op(x->op)) {
+        if (blockdev_read(d->media, off, f->sbuf, FLOPPY_SECTOR) != 0) {
+            host_error(f);
+            return;
+        }
+        f->sectors_read++;
+        if (!dma_mode(f))
+            pio_wait(f, FLOPPY_SECTOR);
+        else if (!dma_move(f, f->buf, FLOPPY_SECTOR, false))
+            fail(f, 0, ST1_OR, 0, 1);
+        else
+            scan_sector(f);
         return;
     }
     /* WRITE DATA, WRITE DELETED DATA */
@@ -535,6 +585,8 @@ static void pio_write(struct fdc82077 *f, uint8_t v)
         f->pio = false;
         if (x->op == CMD_FORMAT) {
             format_sector(f, f->buf);
+        } else if (is_scan_op(x->op)) {
+            scan_sector(f);
         } else {
             int t = medium_track(f, d, x->head, x->mfm);
             if (t < 0 || blockdev_write(d->media, sector_offset(d, (unsigned)t, x->head, x->r),

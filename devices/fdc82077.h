@@ -86,6 +86,7 @@ struct fdc82077 {
     /* Execution phase. */
     struct fdc_exec x;
     uint8_t buf[FLOPPY_SECTOR];
+    uint8_t sbuf[FLOPPY_SECTOR];      /* SCAN: the disk's sector */
     unsigned buf_pos, buf_len;
     bool pio;                         /* non-DMA data waits for the host */
     uint64_t sectors_read, sectors_written; /* statistics */

@@ -586,6 +586,40 @@ Test(fdc, verify_and_implied_seek)
     cr_assert_eq(d[0], 9, "PCN after the implied seek");
 }
 
+Test(fdc, scan_commands)
+{
+    enable(0x02);
+    /* SCAN EQUAL over sectors 1-5: the host's third sector equals the
+     * disk's sector 3 (0xFF bytes match anything). */
+    memset(mem + 0x50000, 0x11, 3 * 512);
+    memcpy(mem + 0x50000 + 1024, img + 2 * 512, 512);
+    memset(mem + 0x50000 + 1024 + 100, 0xFF, 20);
+    prog_dma(0x4A, 0x50000, 5 * 512 - 1);
+    CMD(0x71, 0x00, 0, 0, 1, 2, 5, 0x1B, 1);
+    wait_irq(1000);
+    RESULT7(0x00, 0x00, 0x08, 0, 0, 3, 2);
+    /* Not found up to EOT: SN. */
+    memset(mem + 0x50000, 0x11, 3 * 512);
+    prog_dma(0x4A, 0x50000, 5 * 512 - 1);
+    CMD(0x71, 0x00, 0, 0, 1, 2, 3, 0x1B, 1);
+    wait_irq(1000);
+    RESULT7(0x00, 0x00, 0x04, 0, 0, 3, 2);
+    /* LOW OR EQUAL (disk <= host) with STP 2: sectors 2, 4; 0xFE beats
+     * every byte but 0xFF. */
+    memset(mem + 0x50000, 0x00, 512);
+    memset(mem + 0x50000 + 512, 0xFE, 512);
+    prog_dma(0x4A, 0x50000, 5 * 512 - 1);
+    CMD(0x79, 0x00, 0, 0, 2, 2, 9, 0x1B, 2);
+    wait_irq(1000);
+    RESULT7(0x00, 0x00, 0x00, 0, 0, 4, 2);
+    /* HIGH OR EQUAL (disk >= host): zeros are met at once. */
+    memset(mem + 0x50000, 0x00, 512);
+    prog_dma(0x4A, 0x50000, 511);
+    CMD(0x7D, 0x00, 0, 0, 1, 2, 9, 0x1B, 1);
+    wait_irq(1000);
+    RESULT7(0x00, 0x00, 0x00, 0, 0, 1, 2);
+}
+
 /* ------------------------------------------------------------ media */
 
 Test(fdc, media_geometry_and_drive_types)
