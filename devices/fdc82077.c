@@ -656,25 +656,17 @@ static void start_transfer(struct fdc82077 *f)
 
 static void sense_interrupt(struct fdc82077 *f)
 {
-    uint8_t r[2];
-    if (f->reset_status) {
-        /* After a reset with polling on: one "ready changed" status
-         * (IC = 11) for each of the four drives, 0xC0-0xC3. */
-        unsigned i = FDC_DRIVES - f->reset_status--;
-        r[0] = (uint8_t)(ST0_POLL | i);
-        r[1] = f->drv[i].pcn;
-    } else {
-        unsigned i;
-        for (i = 0; i < FDC_DRIVES && !f->drv[i].status; i++)
-            ;
-        if (i == FDC_DRIVES) {
-            invalid(f);
-            return;
-        }
-        f->drv[i].status = false;
-        r[0] = f->drv[i].st0;
-        r[1] = f->drv[i].pcn;
+    /* Each drive holds one status (a seek's end, or the "ready changed"
+     * of the polling after a reset); the lowest drive's comes first. */
+    unsigned i;
+    for (i = 0; i < FDC_DRIVES && !f->drv[i].status; i++)
+        ;
+    if (i == FDC_DRIVES) {
+        invalid(f);
+        return;
     }
+    f->drv[i].status = false;
+    uint8_t r[2] = { f->drv[i].st0, f->drv[i].pcn };
     f->int_sense = false;
     result(f, r, 2, false);
 }
@@ -791,7 +783,6 @@ static void soft_reset(struct fdc82077 *f)
     f->res_len = f->res_pos = 0;
     f->pio = false;
     f->int_result = f->int_sense = false;
-    f->reset_status = 0;
     for (unsigned i = 0; i < FDC_DRIVES; i++) {
         f->drv[i].pcn = 0;
         f->drv[i].seeking = false;
@@ -809,11 +800,15 @@ static void soft_reset(struct fdc82077 *f)
 }
 
 /* The end of a reset: with polling on (as a reset leaves it) the
- * controller polls the four drives and interrupts. */
+ * controller polls the four drives, finds each "ready" changed (IC = 11:
+ * ST0 0xC0-0xC3 for SENSE INTERRUPT STATUS) and interrupts. */
 static void reset_done(struct fdc82077 *f)
 {
     if (!f->poll_off) {
-        f->reset_status = FDC_DRIVES;
+        for (unsigned i = 0; i < FDC_DRIVES; i++) {
+            f->drv[i].status = true;
+            f->drv[i].st0 = (uint8_t)(ST0_POLL | i);
+        }
         f->int_sense = true;
     }
     update_irq(f);

@@ -41,7 +41,7 @@ struct fdc_drive {
     bool seeking;
     uint64_t seek_done;               /* when the seek/recalibrate ends */
     uint8_t seek_st0;                 /* ST0 it reports then */
-    bool status;                      /* a seek status waits for SENSE INTERRUPT */
+    bool status;                      /* a seek/polling status waits for SENSE INTERRUPT */
     uint8_t st0;
 };
 
@@ -82,7 +82,6 @@ struct fdc82077 {
     /* Interrupt sources. */
     bool int_result;                  /* result phase entered */
     bool int_sense;                   /* seek/reset status pending */
-    unsigned reset_status;            /* polling statuses left after reset (0-4) */
     /* Execution phase. */
     struct fdc_exec x;
     uint8_t buf[FLOPPY_SECTOR];

@@ -225,6 +225,37 @@ Test(fdc, specify_version_configure_dumpreg_lock)
     cr_assert_eq(r[9], 0x00);
 }
 
+/* The sequence Linux's floppy driver uses to tell the controller apart
+ * (a 10-byte DUMPREG, CONFIGURE and PERPENDICULAR asking for their
+ * parameters, UNLOCK answering 0x00, PART ID invalid: a post-1991
+ * 82077), after a DSR reset of which it reads one status only. */
+Test(fdc, linux_probe_sequence)
+{
+    enable(0x02);
+    out(4, 0x80);
+    cr_assert_eq(irq.level, 1);
+    sense(0xC0, 0);
+    uint8_t r[12];
+    CMD(0x0E);
+    cr_assert_eq(results(r, 12), 10);
+    out(5, 0x13);
+    cr_assert_eq(in(4) & 0xC0, 0x80, "CONFIGURE wants parameters");
+    CMD(0x00, 0x1A, 0x00);
+    out(5, 0x12);
+    cr_assert_eq(in(4) & 0xC0, 0x80, "PERPENDICULAR MODE wants a parameter");
+    CMD(0x00);
+    CMD(0x14);
+    cr_assert_eq(results(r, 12), 1);
+    cr_assert_eq(r[0], 0x00, "UNLOCK");
+    CMD(0x18);
+    cr_assert_eq(results(r, 12), 1);
+    cr_assert_eq(r[0], 0x80, "PART ID: invalid on an 82077AA");
+    /* Drive 0's seek status replaces its polling status; drives 1-3
+     * still hold theirs. */
+    seek(0, 4);
+    sense(0xC1, 0);
+}
+
 Test(fdc, invalid_commands)
 {
     enable(0x02);
