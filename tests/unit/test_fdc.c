@@ -380,6 +380,62 @@ Test(fdc, write_data_lands_in_image)
     cr_assert_eq(md.writes, 2, "each sector written at once");
 }
 
+Test(fdc, terminal_count_inside_a_sector)
+{
+    enable(0x02);
+    /* A read cut by TC: the sector still passes, R moves past it. */
+    prog_dma(0x46, 0x10000, 700 - 1);
+    CMD(0xE6, 0x00, 0, 0, 1, 2, 18, 0x1B, 0xFF);
+    wait_irq(1000);
+    RESULT7(0x00, 0x00, 0x00, 0, 0, 3, 2);
+    cr_assert_eq(memcmp(mem + 0x10000, img, 700), 0);
+    cr_assert_eq(mem[0x10000 + 700], 0);
+    /* A write cut by TC: the rest of the sector is written as zeros. */
+    memset(mem + 0x30000, 0x77, 1024);
+    prog_dma(0x4A, 0x30000, 700 - 1);
+    CMD(0xC5, 0x00, 0, 0, 5, 2, 18, 0x1B, 0xFF);
+    wait_irq(1000);
+    RESULT7(0x00, 0x00, 0x00, 0, 0, 7, 2);
+    const uint8_t *s6 = img + 512 * lba(0, 0, 6);
+    cr_assert_eq(s6[187], 0x77);
+    cr_assert_eq(s6[188], 0x00);
+    cr_assert_eq(s6[511], 0x00);
+    cr_assert_eq(img[512 * lba(0, 0, 7)], pattern(lba(0, 0, 7), 0));
+}
+
+Test(fdc, deleted_data_and_read_track)
+{
+    enable(0x02);
+    /* Every sector has a normal data mark: READ DELETED DATA reads the
+     * first with a control mark and stops there... */
+    prog_dma(0x46, 0x10000, 3 * 512 - 1);
+    CMD(0x4C, 0x00, 0, 0, 1, 2, 3, 0x1B, 0xFF);
+    wait_irq(1000);
+    RESULT7(0x00, 0x00, 0x40, 0, 0, 2, 2);
+    cr_assert_eq(memcmp(mem + 0x10000, img, 512), 0);
+    cr_assert_eq(mem[0x10000 + 512], 0);
+    /* ...or, with SK, skips them all up to EOT. */
+    memset(mem + 0x10000, 0, 512);
+    prog_dma(0x46, 0x10000, 3 * 512 - 1);
+    CMD(0x6C, 0x00, 0, 0, 1, 2, 3, 0x1B, 0xFF);
+    wait_irq(1000);
+    RESULT7(0x40, 0x80, 0x40, 1, 0, 1, 2);
+    cr_assert_eq(mem[0x10000], 0, "nothing transferred");
+    /* READ TRACK: sectors from the index on, EOT of them. */
+    prog_dma(0x46, 0x20000, 3 * 512 - 1);
+    CMD(0x42, 0x00, 0, 0, 1, 2, 3, 0x1B, 0xFF);
+    wait_irq(1000);
+    RESULT7(0x00, 0x00, 0x00, 1, 0, 1, 2);
+    cr_assert_eq(memcmp(mem + 0x20000, img, 3 * 512), 0);
+    /* WRITE DELETED DATA writes the data (the mark is not kept). */
+    memset(mem + 0x30000, 0x3C, 512);
+    prog_dma(0x4A, 0x30000, 511);
+    CMD(0x49, 0x00, 0, 0, 9, 2, 18, 0x1B, 0xFF);
+    wait_irq(1000);
+    RESULT7(0x00, 0x00, 0x00, 0, 0, 10, 2);
+    cr_assert_eq(img[512 * lba(0, 0, 9)], 0x3C);
+}
+
 Test(fdc, write_protected_medium)
 {
     disk = memdisk_init(&md, img, MB144, true);
@@ -488,6 +544,38 @@ Test(fdc, dd_medium_in_hd_drive_reads_at_250k)
     wait_irq(1000);
     RESULT7(0x04, 0x00, 0x00, 0, 1, 2, 2);
     cr_assert_eq(memcmp(mem + 0x10000, dd + 8 * 512, 1024), 0);
+}
+
+Test(fdc, drive_b_double_steps_a_360k_disk_in_a_1200k_drive)
+{
+    static uint8_t dd[368640];
+    fill_image(dd, sizeof dd);
+    fdc_attach(&fdc, 1, FLOPPY_DRIVE_1200K);
+    cr_assert(fdc_insert(&fdc, 1, memdisk_init(&md_b, dd, sizeof dd, false)));
+    enable(0x02);
+    out(7, 0x01); /* 300 kbps: a DD disk in a 360 rpm drive */
+    CMD(0x07, 0x01);
+    wait_irq(1000);
+    sense(0x21, 0);
+    seek(1, 4);   /* track 4 of the drive: cylinder 2 of the disk */
+    prog_dma(0x46, 0x10000, 511);
+    CMD(0xE6, 0x01, 2, 0, 1, 2, 9, 0x1B, 0xFF);
+    wait_irq(1000);
+    RESULT7(0x01, 0x00, 0x00, 2, 0, 2, 2);
+    cr_assert_eq(memcmp(mem + 0x10000, dd + 512 * 36, 512), 0);
+    seek(1, 3);   /* between two of the disk's tracks */
+    CMD(0x4A, 0x01);
+    wait_irq(1000);
+    uint8_t r[8];
+    cr_assert_eq(results(r, 8), 7);
+    cr_assert_eq(r[0], 0x41);
+    cr_assert_eq(r[1], 0x01, "no address mark");
+    seek(1, 4);
+    out(7, 0x02); /* 250 kbps: the rate of a 300 rpm drive, wrong here */
+    CMD(0x4A, 0x01);
+    wait_irq(1000);
+    cr_assert_eq(results(r, 8), 7);
+    cr_assert_eq(r[1], 0x01);
 }
 
 /* ------------------------------------------------------------ FORMAT */
