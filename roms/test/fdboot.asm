@@ -5,6 +5,9 @@
 ;   2  AH=02h the rest of track 0 side 0 (sectors 2-18, LBA 1-17)
 ;   3  AH=02h the whole of cylinder 1 side 1 (LBA 54-71)
 ;   4  AH=03h one sector written at C2 H1 S3 (LBA 92), read back, compared
+;   5  AH=00h reset
+;   6  AH=05h cylinder 3 side 0 formatted (LBA 108-125: the DBT's fill
+;      byte 0xF6), sector 5 of it read back
 ; The image holds byte (LBA * 7 + k) & 0xFF at offset k of each sector
 ; past the boot sector.  Reports on COM1: "fdboot: PASS" or
 ; "fdboot: FAIL n" (n the step), then halts with interrupts off.
@@ -104,6 +107,49 @@ main:   cli
         cld
         repe cmpsb
         pop ds
+        jne fail
+
+        mov byte [step], '5'
+        xor ax, ax              ; reset: the controller and its 4 statuses
+        mov dl, [drive]
+        int 0x13
+        jc fail
+
+        mov byte [step], '6'
+        mov ax, 0x2000          ; FORMAT cylinder 3 side 0: 18 IDs at 2000:0000
+        mov es, ax
+        xor di, di
+        mov cl, 1
+.ids:   mov al, 3
+        stosb
+        xor al, al
+        stosb
+        mov al, cl
+        stosb
+        mov al, 2
+        stosb
+        inc cl
+        cmp cl, 19
+        jne .ids
+        xor bx, bx
+        mov ax, 0x0512
+        mov cx, 0x0301
+        xor dh, dh
+        mov dl, [drive]
+        int 0x13
+        jc fail
+        mov ax, 0x1000          ; sector 5 of it now holds the fill byte
+        mov es, ax
+        xor bx, bx
+        mov ax, 0x0201
+        mov cx, 0x0305
+        xor dh, dh
+        call disk
+        jc fail
+        xor di, di
+        mov al, 0xF6
+        mov cx, 512
+        repe scasb
         jne fail
 
         mov si, msg_pass

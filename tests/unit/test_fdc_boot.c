@@ -65,6 +65,9 @@ Test(fdc_boot, seabios_boots_a_floppy_and_int13_reads_and_writes, .timeout = 120
     uint32_t lba = (2 * 2 + 1) * 18 + 2;
     for (unsigned k = 0; k < 512; k++)
         cr_assert_eq(image[lba * 512 + k], (uint8_t)(k ^ 0x5A), "written sector, byte %u", k);
-    cr_assert_geq(fd.writes, 1);
+    for (unsigned k = 0; k < 18 * 512; k++)
+        cr_assert_eq(image[108 * 512 + k], 0xF6, "formatted track, byte %u", k);
+    cr_assert_eq(image[126 * 512], (uint8_t)(126 * 7), "the next track is left alone");
+    cr_assert_geq(fd.writes, 19);
     machine_free(m);
 }
