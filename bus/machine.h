@@ -22,6 +22,7 @@
 #include "../devices/postcode.h"
 #include "../devices/cmos.h"
 #include "../devices/dma8237.h"
+#include "../devices/fdc82077.h"
 #include "../devices/blockdev.h"
 #include "../devices/fw_cfg.h"
 #include "../devices/i440fx.h"
@@ -133,6 +134,7 @@ struct machine {
     struct cmos cmos;
     struct i8042 kbc;
     struct dma8237 dma;
+    struct fdc82077 fdc;           /* floppy controller, 0x3F0, IRQ 6, DMA 2 */
     struct uart16550 uart[4];
     bool has_uart[4];
     struct pci_bus pci;

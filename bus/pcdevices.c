@@ -377,9 +377,42 @@ static bool ide_setup(struct machine *m, const struct machine_config *cfg, char 
     return true;
 }
 
+/* ------------------------------------------------------------ floppy */
+
+/* The 82077AA is always there, as on a PC; a drive exists for each
+ * cfg->floppy[] image, of the type its medium needs (CMOS 0x10). */
+static bool floppy_init(struct machine *m, const struct machine_config *cfg, char *err,
+                        size_t errlen)
+{
+    fdc_init(&m->fdc, 0x3F0, &m->clock, pic_irq_line(&m->pic, 6), &m->dma, 2);
+    fdc_register_io(&m->fdc, &m->bus);
+    for (unsigned i = 0; i < 2; i++) {
+        struct blockdev *bd = cfg->floppy[i];
+        if (!bd)
+            continue;
+        const struct floppy_geometry *g = floppy_geometry_for_size(bd->size);
+        if (!g) {
+            snprintf(err, errlen, "%s: size %llu bytes is no floppy format (160K, 180K, "
+                     "320K, 360K, 720K, 1.2M, 1.44M, 1.68M or 2.88M)",
+                     bd->name ? bd->name : "floppy image", (unsigned long long)bd->size);
+            return false;
+        }
+        enum floppy_drive_type t = floppy_drive_for(g);
+        fdc_attach(&m->fdc, i, t);
+        fdc_insert(&m->fdc, i, bd);
+        machine_cmos_set_floppy(m, i, (uint8_t)t);
+    }
+    return true;
+}
+
 bool machine_cdrom_change(struct machine *m, unsigned drive, struct blockdev *media)
 {
     return ide_cdrom_change(&m->ide, drive, media);
+}
+
+bool machine_floppy_change(struct machine *m, unsigned drive, struct blockdev *media)
+{
+    return drive < 2 && fdc_insert(&m->fdc, drive, media);
 }
 
 /* ------------------------------------------------------------ init */
@@ -430,6 +463,8 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
 
     dma_init(&m->dma, dev_mem_read, dev_mem_write, m);
     dma_register_io(&m->dma, &m->bus);
+    if (!floppy_init(m, cfg, err, errlen))
+        return false;
 
     bool any = false;
     for (int i = 0; i < 4; i++)
@@ -472,6 +507,7 @@ void machine_devices_reset(struct machine *m)
     i8042_reset(&m->kbc);
     port92_reset(&m->port92);
     dma_reset(&m->dma);
+    fdc_reset(&m->fdc);
     for (int i = 0; i < 4; i++)
         if (m->has_uart[i])
             uart_reset(&m->uart[i]);

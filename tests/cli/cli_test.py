@@ -279,6 +279,9 @@ def case_bad_disk(ctx):
     bad(ctx, ["-demo", "-hdb", empty], "-hdb %s: the image is empty" % empty)
     disk = ctx.file("disk.img", bytes(512))
     bad(ctx, ["-demo", "-hda", disk, "-hda", disk], "-hda given twice")
+    bad(ctx, ["-demo", "-fdb", disk],
+        "%s: size 512 bytes is no floppy format (160K, 180K, 320K, 360K, 720K, 1.2M, "
+        "1.44M, 1.68M or 2.88M)" % disk)
     bad(ctx, ["-demo", "-hdc", disk, "-cdrom", disk],
         "-cdrom and -hdc both want the IDE secondary master: drop one")
 
