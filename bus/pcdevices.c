@@ -6,7 +6,8 @@
  * ISA IRQs (the PC/AT's): 0 PIT, 1 keyboard, 2 cascade, 3 COM2/COM4,
  * 4 COM1/COM3, 6 floppy, 8 RTC, 12 PS/2 mouse, 13 FPU, 14/15 IDE.
  * DMA: channel 2 floppy.  PCI: 00:00.0 i440FX, 00:01.0 PIIX3 (00:01.1
- * is left to the IDE controller).
+ * is left to the IDE controller), 00:02.0 the VGA (when the config has a
+ * VGA BIOS: its expansion ROM).
  */
 #include "pcdevices.h"
 
@@ -416,6 +417,13 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     piix3_init(&m->piix3, &m->pci, isa_irq, rc_reset, m);
     pci_add(&m->pci, &m->piix3.dev, 0x08);
     machine_pam_refresh(m); /* the BIOS is mapped: the windows start on it */
+    if (cfg->vga_bios) {
+        m->vga = vga_create(&m->clock, cfg->vga_bios, cfg->vga_bios_size);
+        if (!m->vga || !vga_attach(m->vga, &m->bus, &m->pci, 0x10)) {
+            snprintf(err, errlen, "out of memory for the VGA");
+            return false;
+        }
+    }
 
     fw_cfg_init(&m->fw_cfg, dev_mem_read, dev_mem_write, m);
     m->fw_cfg_ready = true;
@@ -442,6 +450,8 @@ void machine_devices_reset(struct machine *m)
     piix3_reset(&m->piix3);
     m->pci.addr = 0;
     fw_cfg_select(&m->fw_cfg, 0);
+    if (m->vga)
+        vga_reset(m->vga);
 }
 
 void machine_devices_free(struct machine *m)
@@ -449,6 +459,8 @@ void machine_devices_free(struct machine *m)
     if (m->fw_cfg_ready)
         fw_cfg_free(&m->fw_cfg);
     m->fw_cfg_ready = false;
+    vga_free(m->vga);
+    m->vga = NULL;
 }
 
 /* ------------------------------------------------------------ host input */
