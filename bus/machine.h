@@ -33,6 +33,7 @@
 #include "../devices/piix3.h"
 #include "../devices/pit8254.h"
 #include "../devices/uart16550.h"
+#include "../devices/vga.h"
 #include "../jit/blockcache.h"
 #include "bus.h"
 #include "clock.h"
@@ -144,6 +145,7 @@ struct machine {
     struct pam_window pam[PAM_SEGMENTS];
     struct fw_cfg fw_cfg;
     bool fw_cfg_ready;
+    struct vga *vga;               /* NULL: no VGA (cfg.vga_bios NULL) */
     bool in_cpu;                   /* cpu_run is on the stack */
     bool kicked;                   /* a timer deadline moved earlier meanwhile */
     bool reset_requested;          /* machine_request_reset: reset before the next run */
@@ -181,6 +183,9 @@ void machine_reset(struct machine *m);
  * serial byte): this makes the machine runnable again.  No effect after
  * any other exit. */
 void machine_resume(struct machine *m);
+
+/* The machine's VGA (devices/vga.h), or NULL when it has none. */
+static inline struct vga *machine_vga(struct machine *m) { return m->vga; }
 
 /* Retired guest instructions since power-on. */
 static inline uint64_t machine_icount(const struct machine *m) { return m->cpu.icount; }

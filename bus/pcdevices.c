@@ -6,7 +6,8 @@
  * ISA IRQs (the PC/AT's): 0 PIT, 1 keyboard, 2 cascade, 3 COM2/COM4,
  * 4 COM1/COM3, 6 floppy, 8 RTC, 12 PS/2 mouse, 13 FPU, 14/15 IDE.
  * DMA: channel 2 floppy.  PCI: 00:00.0 i440FX, 00:01.0 PIIX3, 00:01.1
- * PIIX3 IDE (devices/ide.c; always present, as on QEMU's pc machine).
+ * PIIX3 IDE (devices/ide.c; always present, as on QEMU's pc machine),
+ * 00:02.0 the VGA (when the config has a VGA BIOS: its expansion ROM).
  */
 #include "pcdevices.h"
 
@@ -488,6 +489,13 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     machine_pam_refresh(m); /* the BIOS is mapped: the windows start on it */
     if (!ide_setup(m, cfg, err, errlen))
         return false;
+    if (cfg->vga_bios) {
+        m->vga = vga_create(&m->clock, cfg->vga_bios, cfg->vga_bios_size);
+        if (!m->vga || !vga_attach(m->vga, &m->bus, &m->pci, 0x10)) {
+            snprintf(err, errlen, "out of memory for the VGA");
+            return false;
+        }
+    }
 
     fw_cfg_init(&m->fw_cfg, dev_mem_read, dev_mem_write, m);
     m->fw_cfg_ready = true;
@@ -516,6 +524,8 @@ void machine_devices_reset(struct machine *m)
     ide_reset(&m->ide);
     m->pci.addr = 0;
     fw_cfg_select(&m->fw_cfg, 0);
+    if (m->vga)
+        vga_reset(m->vga);
 }
 
 void machine_devices_free(struct machine *m)
@@ -523,6 +533,8 @@ void machine_devices_free(struct machine *m)
     if (m->fw_cfg_ready)
         fw_cfg_free(&m->fw_cfg);
     m->fw_cfg_ready = false;
+    vga_free(m->vga);
+    m->vga = NULL;
 }
 
 /* ------------------------------------------------------------ host input */

@@ -34,6 +34,7 @@
 #include "hostdev.h"
 #include "diskimage.h"
 #include "firmware.h"
+#include "screenshot.h"
 
 #ifndef PCVM_VERSION
 #define PCVM_VERSION "unknown"
@@ -77,6 +78,8 @@ static const char usage_text[] =
     "                      the debug console on port N instead of 0xE9 (0x402:\n"
     "                      SeaBIOS's log; -debugcon then defaults to stdio)\n"
     "  -display none       no display (the only one so far)\n"
+    "  -screenshot-on-exit FILE.png\n"
+    "                      save the VGA screen as a PNG when pcvm exits\n"
     "  -nographic          no display; COM1 on the terminal unless -serial says otherwise\n"
     "  -serial DEV         the next COM port (COM1 first, up to four): stdio,\n"
     "                      file:PATH, null or none\n"
@@ -340,6 +343,7 @@ int main(int argc, char **argv)
     struct hostdev hd = { 0 };
     bool debugger = false, stop_at_start = false, magic_break = false;
     const char *gdb_dev = NULL, *symbols = NULL;
+    const char *screenshot = NULL;
 #ifdef _WIN32
     /* The same bytes as on any host: the guest's output as it is, and our
      * messages ending in \n (no text-mode \r\n translation). */
@@ -362,7 +366,8 @@ int main(int argc, char **argv)
                        strcmp(o, "symbols") == 0 || strcmp(o, "serial") == 0 ||
                        strcmp(o, "rtc") == 0 || strcmp(o, "boot") == 0 ||
                        strcmp(o, "vga-bios") == 0 || strcmp(o, "vga") == 0 ||
-                       strcmp(o, "L") == 0 || drive_option(o) >= 0;
+                       strcmp(o, "L") == 0 || drive_option(o) >= 0 ||
+                       strcmp(o, "screenshot-on-exit") == 0;
         const char *v = NULL;
         if (has_arg) {
             if (k + 1 >= argc)
@@ -415,6 +420,8 @@ int main(int argc, char **argv)
         } else if (strcmp(o, "display") == 0) {
             if (strcmp(v, "none") != 0)
                 die("display '%s' is not available yet (only -display none)", v);
+        } else if (strcmp(o, "screenshot-on-exit") == 0) {
+            screenshot = v;
         } else if (strcmp(o, "nographic") == 0) {
             hd.nographic = true; /* no display yet anyway; serial on stdio */
         } else if (strcmp(o, "serial") == 0) {
@@ -519,6 +526,9 @@ int main(int argc, char **argv)
         image_open[d] = true;
     }
 
+    if (screenshot && !vga_bios)
+        die("-screenshot-on-exit %s: the machine has no VGA", screenshot);
+
     struct sink sink = { .f = NULL };
     struct machine_config cfg = {
         .cpu_model = cpu,
@@ -563,6 +573,8 @@ int main(int argc, char **argv)
 
     char err[256];
     struct machine *m = machine_create(&cfg, err, sizeof err);
+    free(vga_bios); /* the machine has its copy */
+    vga_bios = NULL;
     if (!m)
         die("%s", err);
 
@@ -649,6 +661,15 @@ int main(int argc, char **argv)
         else
             fprintf(stderr, "pcvm: POST code none (no write to port 0x%X)\n",
                     (unsigned)m->postcode.port);
+    }
+    if (screenshot && machine_vga(m)) {
+        struct vga_frame frame;
+        vga_render(machine_vga(m), &frame);
+        if (!screenshot_write_png(screenshot, &frame, err, sizeof err)) {
+            fprintf(stderr, "pcvm: -screenshot-on-exit %s\n", err);
+            if (status == 0)
+                status = EXIT_BAD_INPUT;
+        }
     }
     if (!hostdev_close(&hd) && status == 0)
         status = EXIT_BAD_INPUT;
