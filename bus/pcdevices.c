@@ -549,6 +549,13 @@ void machine_mouse(struct machine *m, int dx, int dy, int dz, unsigned buttons)
     i8042_mouse(&m->kbc, dx, dy, dz, buttons);
 }
 
+void machine_drain_output(struct machine *m)
+{
+    for (int i = 0; i < 4; i++)
+        if (m->has_uart[i])
+            uart_drain(&m->uart[i]);
+}
+
 size_t machine_serial_input(struct machine *m, unsigned port, const uint8_t *bytes, size_t n)
 {
     if (port > 3 || !m->has_uart[port])

@@ -58,6 +58,9 @@ void machine_mouse(struct machine *m, int dx, int dy, int dz, unsigned buttons);
  * guest sees its disk change line.  False, changing nothing, when the
  * machine has no such drive or the image size is no floppy format. */
 bool machine_floppy_change(struct machine *m, unsigned drive, struct blockdev *media);
+/* At the end of a run: bytes the guest gave the UARTs but the wire has
+ * not carried yet reach their sinks. */
+void machine_drain_output(struct machine *m);
 /* Host bytes for COM1-COM4 (port 0-3); returns how many were queued. */
 size_t machine_serial_input(struct machine *m, unsigned port, const uint8_t *bytes, size_t n);
 

@@ -617,6 +617,7 @@ int main(int argc, char **argv)
         why = hostdev_run(&hd, m);
     }
     double secs = now() - t0;
+    machine_drain_output(m);
     dbg_free(dbg);
     (void)quit;
 
