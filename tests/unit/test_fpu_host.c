@@ -1,0 +1,375 @@
+/* The software x87 arithmetic (cpu/fpu_float.c, cpu/fpu_trans.c) against
+ * the host's x87, bit for bit.
+ *
+ * For each operation: random operands (normals over the whole exponent
+ * range and near 1, denormals, pseudo-denormals, zeros, infinities,
+ * QNaNs, SNaNs, unsupported encodings, and constructed hard-rounding
+ * cases: significands with long runs of ones or zeros at the rounding
+ * point of each precision, and close pairs for cancellation), with every
+ * rounding mode and every precision control setting, all exceptions
+ * masked (fixed seeds: the same cases on every run).  The host runs the
+ * instruction natively (inline asm; only in this test file) and its
+ * result and status word (exception flags, C0-C3) are compared with
+ * pcvm's.  Transcendentals are compared within 1 ulp of the host's
+ * result (and exactly for special values).
+ *
+ * A summary line per operation, rounding mode and precision is printed
+ * (cr_log_info), e.g. "fadd rc=near pc=64: 2000 cases, 0 mismatches".
+ *
+ * Only on x86 hosts; elsewhere the test reports itself skipped.
+ */
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+
+#if !defined(__x86_64__) && !defined(__i386__)
+
+Test(fpu_host, skipped)
+{
+    cr_skip_test("fpu_host: the host has no x87 to compare the software FPU with "
+                 "(these tests run on x86 hosts only)");
+}
+
+#else
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cpu/fpu_float.h"
+#include "cpu/fpu_trans.h"
+
+#define NCASE 1500u     /* random cases per operation, rounding mode and precision */
+
+static uint64_t rs;
+static void rseed(uint64_t s) { rs = (s + 1) * 0x9E3779B97F4A7C15ull; }
+static uint64_t r64(void)
+{
+    rs ^= rs >> 12;
+    rs ^= rs << 25;
+    rs ^= rs >> 27;
+    return rs * 0x2545F4914F6CDD1Dull;
+}
+static uint32_t rbelow(uint32_t n) { return (uint32_t)(r64() >> 32) % n; }
+
+static void put80(uint8_t b[10], fx80 v)
+{
+    for (int k = 0; k < 8; k++)
+        b[k] = (uint8_t)(v.sig >> (8 * k));
+    b[8] = (uint8_t)v.se;
+    b[9] = (uint8_t)(v.se >> 8);
+}
+static fx80 get80(const uint8_t b[10])
+{
+    fx80 v = { 0, 0 };
+    for (int k = 0; k < 8; k++)
+        v.sig |= (uint64_t)b[k] << (8 * k);
+    v.se = (uint16_t)(b[8] | b[9] << 8);
+    return v;
+}
+
+/* Random significand with hard-rounding patterns. */
+static uint64_t rsig(void)
+{
+    uint64_t s = r64();
+    switch (rbelow(8)) {
+    case 0: {   /* run of ones or zeros below a rounding point */
+        static const unsigned pts[] = { 40, 11, 0, 1, 2, 20 };
+        unsigned p = pts[rbelow(6)];
+        uint64_t m = p ? (1ull << p) - 1 : 0;
+        s = rbelow(2) ? (s | m) : (s & ~m);
+        if (rbelow(2) && p)
+            s ^= 1ull << (p - 1);
+        break;
+    }
+    case 1: s = 0xFFFFFFFFFFFFFFFFull << rbelow(64); break;
+    case 2: s = 0x8000000000000000ull | (r64() & 0xFF); break;
+    default: break;
+    }
+    return s | 0x8000000000000000ull;
+}
+
+static fx80 rval(void)
+{
+    bool sg = rbelow(2);
+    switch (rbelow(20)) {
+    case 0: return fx_make(sg, 0, 0);
+    case 1: return fx_make(sg, 0, rsig() >> (1 + rbelow(63)));                  /* denormal */
+    case 2: return fx_make(sg, 0x7FFF, 0x8000000000000000ull);                  /* inf */
+    case 3: return fx_make(sg, 0x7FFF, 0xC000000000000000ull | (r64() >> 2));   /* QNaN */
+    case 4: return fx_make(sg, 0x7FFF, 0x8000000000000000ull | ((r64() >> 2) | 1)); /* SNaN */
+    case 5: return fx_make(sg, 1 + rbelow(0x7FFE), r64() >> 1);                 /* unnormal */
+    case 6: return fx_make(sg, 0, rsig());                                      /* pseudo-denormal */
+    case 7: return fx_make(sg, rbelow(2) ? 1 + rbelow(80) : 0x7FFE - rbelow(80), rsig());
+    case 8: return fx_make(sg, rbelow(2) ? 0x3F81 - 30 + rbelow(60) : 0x3C01 - 60 + rbelow(120), rsig());
+    case 9: return fx_make(sg, rbelow(2) ? 0x407E - 5 + rbelow(10) : 0x43FE - 5 + rbelow(10), rsig());
+    case 10: case 11: case 12:
+        return fx_make(sg, 0x3FFF - 70 + rbelow(140), rsig());
+    default:
+        return fx_make(sg, 1 + rbelow(0x7FFE), rsig());
+    }
+}
+
+/* Second operand: often close to the first (cancellation, equal values). */
+static fx80 rval_near(fx80 a)
+{
+    if (rbelow(4) == 0) {
+        fx80 b = a;
+        if (rbelow(2))
+            b.se ^= 0x8000;
+        unsigned d = rbelow(4);
+        b.se = (uint16_t)((b.se & 0x8000) | ((fx_exp(b) + d <= 0x7FFE && fx_exp(b) > 3) ? fx_exp(b) - d : fx_exp(b)));
+        if (rbelow(2))
+            b.sig ^= r64() >> (rbelow(64));
+        b.sig |= fx_exp(b) ? 0x8000000000000000ull : 0;
+        return b;
+    }
+    return rval();
+}
+
+static const char *rc_name[4] = { "near", "down", "up", "zero" };
+static const unsigned pc_code[3] = { 0, 2, 3 };
+static const char *pc_name[3] = { "24", "53", "64" };
+
+/* ------------------------------------------------------------------ */
+/* Host side.  All exceptions masked; results come back through memory. */
+
+#define HOST2(fn, insn)                                                         \
+    static fx80 fn(uint16_t cw, fx80 a, fx80 b, uint16_t *sw)                  \
+    {                                                                           \
+        uint8_t ba[10], bb[10], br[10];                                         \
+        put80(ba, a);                                                           \
+        put80(bb, b);                                                           \
+        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t" \
+                         insn "\n\tfnstsw %[sw]\n\tfstpt %[r]\n\tfstp %%st(0)"  \
+                         : [r] "=m"(br), [sw] "=m"(*sw)                         \
+                         : [a] "m"(ba), [b] "m"(bb), [cw] "m"(cw)               \
+                         : "memory");                                           \
+        return get80(br);                                                       \
+    }
+HOST2(h_add, "fadd %%st(1), %%st")
+HOST2(h_sub, "fsub %%st(1), %%st")
+HOST2(h_mul, "fmul %%st(1), %%st")
+HOST2(h_div, "fdiv %%st(1), %%st")
+HOST2(h_sqrt, "fsqrt")
+HOST2(h_prem, "fprem")
+HOST2(h_prem1, "fprem1")
+HOST2(h_rndint, "frndint")
+HOST2(h_scale, "fscale")
+HOST2(h_sin, "fsin")
+HOST2(h_cos, "fcos")
+HOST2(h_f2xm1, "f2xm1")
+
+/* Operations that pop or push: FPATAN, FYL2X, FYL2XP1 pop (ST1 op ST0 ->
+ * ST0); FPTAN, FXTRACT push. */
+#define HOSTPOP(fn, insn)                                                       \
+    static fx80 fn(uint16_t cw, fx80 a, fx80 b, uint16_t *sw)                  \
+    {                                                                           \
+        uint8_t ba[10], bb[10], br[10];                                         \
+        put80(ba, a);                                                           \
+        put80(bb, b);                                                           \
+        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t" \
+                         insn "\n\tfnstsw %[sw]\n\tfstpt %[r]"                  \
+                         : [r] "=m"(br), [sw] "=m"(*sw)                         \
+                         : [a] "m"(ba), [b] "m"(bb), [cw] "m"(cw)               \
+                         : "memory");                                           \
+        return get80(br);                                                       \
+    }
+HOSTPOP(h_patan, "fpatan")
+HOSTPOP(h_yl2x, "fyl2x")
+HOSTPOP(h_yl2xp1, "fyl2xp1")
+
+/* Two results (ST0 and ST1 after the instruction). */
+#define HOSTPUSH(fn, insn)                                                      \
+    static fx80 fn(uint16_t cw, fx80 a, fx80 *second, uint16_t *sw)            \
+    {                                                                           \
+        uint8_t ba[10], br[10], b2[10];                                         \
+        put80(ba, a);                                                           \
+        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\t"              \
+                         insn "\n\tfnstsw %[sw]\n\tfstpt %[r]\n\tfstpt %[r2]"   \
+                         : [r] "=m"(br), [r2] "=m"(b2), [sw] "=m"(*sw)          \
+                         : [a] "m"(ba), [cw] "m"(cw)                            \
+                         : "memory");                                           \
+        *second = get80(b2);                                                    \
+        return get80(br);                                                       \
+    }
+HOSTPUSH(h_xtract, "fxtract")
+HOSTPUSH(h_ptan, "fptan")
+HOSTPUSH(h_sincos, "fsincos")
+
+static uint16_t h_com(uint16_t cw, fx80 a, fx80 b, bool quiet, uint32_t *eflags)
+{
+    uint8_t ba[10], bb[10];
+    uint16_t sw, sw2;
+    uint32_t fl = 0;
+    put80(ba, a);
+    put80(bb, b);
+    if (quiet)
+        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\tfucom %%st(1)\n\t"
+                         "fnstsw %[sw]\n\tfnclex\n\tfucomi %%st(1), %%st\n\tfnstsw %[sw2]\n\t"
+                         "pushf\n\tpop %q[fl]\n\tfstp %%st(0)\n\tfstp %%st(0)"
+                         : [sw] "=m"(sw), [sw2] "=m"(sw2), [fl] "=r"(fl)
+                         : [a] "m"(ba), [b] "m"(bb), [cw] "m"(cw) : "memory", "cc");
+    else
+        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\tfcom %%st(1)\n\t"
+                         "fnstsw %[sw]\n\tfnclex\n\tfcomi %%st(1), %%st\n\tfnstsw %[sw2]\n\t"
+                         "pushf\n\tpop %q[fl]\n\tfstp %%st(0)\n\tfstp %%st(0)"
+                         : [sw] "=m"(sw), [sw2] "=m"(sw2), [fl] "=r"(fl)
+                         : [a] "m"(ba), [b] "m"(bb), [cw] "m"(cw) : "memory", "cc");
+    *eflags = (fl & 0x45) | ((uint32_t)(sw2 & 0x3F) << 16);
+    return sw;
+}
+
+static fx80 h_fild(uint16_t cw, int64_t v, uint16_t *sw)
+{
+    uint8_t br[10];
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfildll %[v]\n\tfnstsw %[sw]\n\tfstpt %[r]"
+                     : [r] "=m"(br), [sw] "=m"(*sw) : [v] "m"(v), [cw] "m"(cw) : "memory");
+    return get80(br);
+}
+
+/* FIST m16/m32/m64 of a: returns the stored integer. */
+static int64_t h_fist(uint16_t cw, fx80 a, unsigned bits, uint16_t *sw)
+{
+    uint8_t ba[10];
+    int16_t w = 0;
+    int32_t d = 0;
+    int64_t q = 0;
+    put80(ba, a);
+    if (bits == 16)
+        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfistps %[o]\n\tfnstsw %[sw]"
+                         : [o] "=m"(w), [sw] "=m"(*sw) : [a] "m"(ba), [cw] "m"(cw) : "memory");
+    else if (bits == 32)
+        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfistpl %[o]\n\tfnstsw %[sw]"
+                         : [o] "=m"(d), [sw] "=m"(*sw) : [a] "m"(ba), [cw] "m"(cw) : "memory");
+    else
+        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfistpll %[o]\n\tfnstsw %[sw]"
+                         : [o] "=m"(q), [sw] "=m"(*sw) : [a] "m"(ba), [cw] "m"(cw) : "memory");
+    return bits == 16 ? w : bits == 32 ? d : q;
+}
+
+static uint64_t h_fst(uint16_t cw, fx80 a, unsigned bits, uint16_t *sw)
+{
+    uint8_t ba[10];
+    uint32_t f = 0;
+    uint64_t d = 0;
+    put80(ba, a);
+    if (bits == 32)
+        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfstps %[o]\n\tfnstsw %[sw]"
+                         : [o] "=m"(f), [sw] "=m"(*sw) : [a] "m"(ba), [cw] "m"(cw) : "memory");
+    else
+        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfstpl %[o]\n\tfnstsw %[sw]"
+                         : [o] "=m"(d), [sw] "=m"(*sw) : [a] "m"(ba), [cw] "m"(cw) : "memory");
+    return bits == 32 ? f : d;
+}
+
+static fx80 h_fld(uint16_t cw, uint64_t v, unsigned bits, uint16_t *sw)
+{
+    uint8_t br[10];
+    uint32_t f = (uint32_t)v;
+    if (bits == 32)
+        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tflds %[v]\n\tfnstsw %[sw]\n\tfstpt %[r]"
+                         : [r] "=m"(br), [sw] "=m"(*sw) : [v] "m"(f), [cw] "m"(cw) : "memory");
+    else
+        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldl %[v]\n\tfnstsw %[sw]\n\tfstpt %[r]"
+                         : [r] "=m"(br), [sw] "=m"(*sw) : [v] "m"(v), [cw] "m"(cw) : "memory");
+    return get80(br);
+}
+
+static void h_fbstp(uint16_t cw, fx80 a, uint8_t out[10], uint16_t *sw)
+{
+    uint8_t ba[10];
+    put80(ba, a);
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfbstp %[o]\n\tfnstsw %[sw]"
+                     : [o] "=m"(*(uint8_t(*)[10])out), [sw] "=m"(*sw) : [a] "m"(ba), [cw] "m"(cw)
+                     : "memory");
+}
+
+static fx80 h_fbld(uint16_t cw, const uint8_t in[10], uint16_t *sw)
+{
+    uint8_t br[10];
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfbld %[v]\n\tfnstsw %[sw]\n\tfstpt %[r]"
+                     : [r] "=m"(br), [sw] "=m"(*sw) : [v] "m"(*(const uint8_t(*)[10])in), [cw] "m"(cw)
+                     : "memory");
+    return get80(br);
+}
+
+/* ------------------------------------------------------------------ */
+/* Comparison bookkeeping. */
+
+#define SW_MASK 0x3Fu           /* exception flags */
+#define SW_C1 0x0200u
+#define SW_CC 0x4700u
+
+static unsigned long fails;
+
+static bool same80(fx80 a, fx80 b) { return a.sig == b.sig && a.se == b.se; }
+
+static void report(const char *op, unsigned rc, int pc, unsigned long n, unsigned long bad)
+{
+    if (pc >= 0)
+        cr_log_info("%s rc=%s pc=%s: %lu cases, %lu mismatches", op, rc_name[rc], pc_name[pc], n, bad);
+    else
+        cr_log_info("%s rc=%s: %lu cases, %lu mismatches", op, rc_name[rc], n, bad);
+    printf("fpu_host: %s rc=%s%s%s: %lu cases, %lu mismatches\n", op, rc_name[rc],
+           pc >= 0 ? " pc=" : "", pc >= 0 ? pc_name[pc] : "", n, bad);
+    fails += bad;
+}
+
+static void show(const char *op, uint16_t cw, fx80 a, fx80 b, fx80 want, uint16_t wsw,
+                 fx80 got, uint16_t gsw, unsigned *shown)
+{
+    if ((*shown)++ >= 6)
+        return;
+    cr_log_error("%s cw=%04x a=%04x:%016llx b=%04x:%016llx host %04x:%016llx sw=%04x "
+                 "pcvm %04x:%016llx sw=%04x", op, cw, a.se, (unsigned long long)a.sig, b.se,
+                 (unsigned long long)b.sig, want.se, (unsigned long long)want.sig, wsw, got.se,
+                 (unsigned long long)got.sig, gsw);
+}
+
+typedef fx80 (*host2_fn)(uint16_t, fx80, fx80, uint16_t *);
+typedef fx80 (*soft2_fn)(struct fx_env *, fx80, fx80);
+
+static fx80 s_sqrt(struct fx_env *e, fx80 a, fx80 b) { (void)b; return fx_sqrt(e, a); }
+static fx80 s_rndint(struct fx_env *e, fx80 a, fx80 b) { (void)b; return fx_rndint(e, a); }
+
+static uint16_t soft_sw(const struct fx_env *e) { return (uint16_t)(e->exc | (e->c1 ? SW_C1 : 0)); }
+
+static void run2(const char *op, uint64_t seed, host2_fn h, soft2_fn s, bool with_pc)
+{
+    for (unsigned rc = 0; rc < 4; rc++)
+        for (int pc = 0; pc < 3; pc++) {
+            if (!with_pc && pc != 2)
+                continue;
+            rseed(seed * 16 + rc * 4 + (unsigned)pc);
+            uint16_t cw = (uint16_t)(0x003F | (pc_code[pc] << 8) | (rc << 10));
+            unsigned long bad = 0;
+            unsigned shown = 0;
+            for (unsigned n = 0; n < NCASE; n++) {
+                fx80 a = rval(), b = rval_near(a);
+                uint16_t hsw;
+                fx80 want = h(cw, a, b, &hsw);
+                struct fx_env e = { cw, 0, false };
+                fx80 got = s(&e, a, b);
+                uint16_t ssw = soft_sw(&e);
+                if (!same80(want, got) || (hsw & (SW_MASK | SW_C1)) != ssw) {
+                    bad++;
+                    show(op, cw, a, b, want, hsw, got, ssw, &shown);
+                }
+            }
+            report(op, rc, with_pc ? pc : -1, NCASE, bad);
+        }
+}
+
+Test(fpu_host, arith)
+{
+    fails = 0;
+    run2("fadd", 1, h_add, fx_add, true);
+    run2("fsub", 2, h_sub, fx_sub, true);
+    run2("fmul", 3, h_mul, fx_mul, true);
+    run2("fdiv", 4, h_div, fx_div, true);
+    run2("fsqrt", 5, h_sqrt, s_sqrt, true);
+    run2("frndint", 6, h_rndint, s_rndint, false);
+    run2("fscale", 7, h_scale, fx_scale, true);
+    cr_expect_eq(fails, 0, "%lu mismatches with the host x87", fails);
+}
+
+#endif
