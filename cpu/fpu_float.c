@@ -603,8 +603,6 @@ int64_t fx_to_int(struct fx_env *e, fx80 a, unsigned bits, bool trunc)
         return 0;
     if (k == FXC_UNSUPPORTED || k == FXC_QNAN || k == FXC_SNAN || k == FXC_INF)
         goto invalid;
-    if (k == FXC_DENORMAL)
-        e->exc |= FX_DE;
     int32_t ea;
     uint64_t m;
     fx_unpack(a, &ea, &m);
@@ -720,8 +718,10 @@ static uint16_t rem_cc(uint64_t q)
     return (uint16_t)(((q & 4) ? 0x0100 : 0) | ((q & 2) ? 0x4000 : 0) | ((q & 1) ? 0x0200 : 0));
 }
 
-/* Partial remainder: N of SDM FPREM's "ST(0) - ST(1) * QQ * 2^(D-N)". */
-#define FX_REM_N 32
+/* Partial remainder: N of SDM FPREM's "ST(0) - ST(1) * QQ * 2^(D-N)" is
+ * between 32 and 63 such that D - N is a multiple of 32 (measured: the
+ * exponent difference drops to the multiple of 32 below D - 31). */
+static int32_t rem_n(int32_t d) { return 32 + ((d - 32) & 31); }
 
 fx80 fx_rem(struct fx_env *env, fx80 a, fx80 b, bool nearest, uint16_t *cc)
 {
@@ -740,7 +740,7 @@ fx80 fx_rem(struct fx_env *env, fx80 a, fx80 b, bool nearest, uint16_t *cc)
     }
     if (ka == FXC_DENORMAL || kb == FXC_DENORMAL)
         e->exc |= FX_DE;
-    r = a;
+    r = ka == FXC_DENORMAL ? round_value(e, a) : a;  /* pseudo-denormals come out with exponent 1 */
     if (ka == FXC_ZERO || kb == FXC_INF)
         goto out;
     int32_t ea, eb;
@@ -749,15 +749,12 @@ fx80 fx_rem(struct fx_env *env, fx80 a, fx80 b, bool nearest, uint16_t *cc)
     fx_unpack(b, &eb, &mb);
     int32_t d = ea - eb;
     bool s = fx_sign(a);
-    if (d < -1 || (d == -1 && !nearest)) {
-        if (ka == FXC_DENORMAL)
-            r = fx_round_pack(e, s, ea, ma, 0);
+    if (d < -1 || (d == -1 && !nearest))
         goto out;
-    }
     uint64_t q = 0, rem = ma;
     int32_t rexp = eb;
     if (d >= 64) {
-        int32_t n = FX_REM_N;
+        int32_t n = rem_n(d);
         long_div(&rem, mb, n + 1);
         *cc = 0x0400;  /* C2: incomplete reduction */
         r = rem ? fx_round_pack(e, s, eb + (d - n), rem, 0) : fx_make(s, 0, 0);
@@ -887,8 +884,7 @@ static uint64_t to_ieee(struct fx_env *e, fx80 a, unsigned fbits, int32_t bias, 
     default:
         break;
     }
-    if (fx_classify(a) == FXC_DENORMAL)
-        e->exc |= FX_DE;
+    /* Stores do not raise DE for a denormal source (measured). */
     int32_t ea;
     uint64_t m;
     fx_unpack(a, &ea, &m);
@@ -928,8 +924,6 @@ void fx_to_bcd(struct fx_env *e, fx80 a, uint8_t b[10])
         goto store;
     if (k != FXC_NORMAL && k != FXC_DENORMAL)
         goto invalid;
-    if (k == FXC_DENORMAL)
-        e->exc |= FX_DE;
     int32_t ea;
     uint64_t m;
     fx_unpack(a, &ea, &m);

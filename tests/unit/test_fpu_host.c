@@ -372,4 +372,215 @@ Test(fpu_host, arith)
     cr_expect_eq(fails, 0, "%lu mismatches with the host x87", fails);
 }
 
+/* FPREM/FPREM1: the result and C0-C3 (the quotient bits, C2). */
+static void run_rem(const char *op, uint64_t seed, host2_fn h, bool nearest)
+{
+    for (unsigned rc = 0; rc < 4; rc++) {
+        rseed(seed * 16 + rc);
+        uint16_t cw = (uint16_t)(0x033F | (rc << 10));
+        unsigned long bad = 0;
+        unsigned shown = 0;
+        for (unsigned n = 0; n < NCASE; n++) {
+            fx80 a = rval(), b = rval_near(a);
+            if (rbelow(2) && fx_exp(a) > 0 && fx_exp(a) < 0x7FFF) {
+                /* exponent differences around the 64-bit step */
+                unsigned d = rbelow(140);
+                unsigned eb = fx_exp(a) > d ? fx_exp(a) - d : 1;
+                b = fx_make(rbelow(2), eb, rsig());
+            }
+            uint16_t hsw;
+            fx80 want = h(cw, a, b, &hsw);
+            struct fx_env e = { cw, 0, false };
+            uint16_t cc;
+            fx80 got = fx_rem(&e, a, b, nearest, &cc);
+            uint16_t ssw = (uint16_t)(e.exc | cc);
+            if (!same80(want, got) || (hsw & (SW_MASK | SW_CC | SW_C1)) != ssw) {
+                bad++;
+                show(op, cw, a, b, want, hsw, got, ssw, &shown);
+            }
+        }
+        report(op, rc, -1, NCASE, bad);
+    }
+}
+
+typedef fx80 (*hostpush_fn)(uint16_t, fx80, fx80 *, uint16_t *);
+
+static void run_xtract(void)
+{
+    for (unsigned rc = 0; rc < 4; rc++) {
+        rseed(900 + rc);
+        uint16_t cw = (uint16_t)(0x033F | (rc << 10));
+        unsigned long bad = 0;
+        unsigned shown = 0;
+        for (unsigned n = 0; n < NCASE; n++) {
+            fx80 a = rval(), w2, g2;
+            uint16_t hsw;
+            fx80 want = h_xtract(cw, a, &w2, &hsw);
+            struct fx_env e = { cw, 0, false };
+            fx80 got = fx_xtract(&e, a, &g2);
+            uint16_t ssw = soft_sw(&e);
+            if (!same80(want, got) || !same80(w2, g2) || (hsw & (SW_MASK | SW_C1)) != ssw) {
+                bad++;
+                show("fxtract", cw, a, w2, want, hsw, got, ssw, &shown);
+            }
+        }
+        report("fxtract", rc, -1, NCASE, bad);
+    }
+}
+
+Test(fpu_host, rem_xtract)
+{
+    fails = 0;
+    run_rem("fprem", 11, h_prem, false);
+    run_rem("fprem1", 12, h_prem1, true);
+    run_xtract();
+    cr_expect_eq(fails, 0, "%lu mismatches with the host x87", fails);
+}
+
+/* FCOM/FUCOM (C0 C2 C3 and flags) and FCOMI/FUCOMI (ZF PF CF). */
+Test(fpu_host, compare)
+{
+    fails = 0;
+    for (int quiet = 0; quiet < 2; quiet++) {
+        rseed(20 + (unsigned)quiet);
+        uint16_t cw = 0x037F;
+        unsigned long bad = 0;
+        unsigned shown = 0;
+        for (unsigned n = 0; n < 4 * NCASE; n++) {
+            fx80 a = rval(), b = rbelow(4) ? rval_near(a) : a;
+            uint32_t hfl;
+            uint16_t hsw = h_com(cw, a, b, quiet, &hfl);
+            struct fx_env e = { cw, 0, false };
+            int r = fx_compare(&e, a, b, quiet);
+            static const uint16_t ccs[4] = { 0x0100, 0x4000, 0x0000, 0x4500 };
+            static const uint32_t fls[4] = { 0x01, 0x40, 0x00, 0x45 };
+            uint16_t ssw = (uint16_t)(e.exc | ccs[r + 1]);
+            uint32_t sfl = fls[r + 1] | ((uint32_t)e.exc << 16);
+            if ((hsw & (SW_MASK | SW_CC)) != ssw || hfl != sfl) {
+                bad++;
+                show(quiet ? "fucom" : "fcom", cw, a, b, a, hsw, b, ssw, &shown);
+            }
+        }
+        report(quiet ? "fucom/fucomi" : "fcom/fcomi", 0, -1, 4 * NCASE, bad);
+    }
+    cr_expect_eq(fails, 0, "%lu mismatches with the host x87", fails);
+}
+
+static int64_t rint64(void)
+{
+    switch (rbelow(4)) {
+    case 0: return (int64_t)(r64() >> rbelow(64)) * (rbelow(2) ? -1 : 1);
+    case 1: return (int64_t)rbelow(65536) - 32768;
+    case 2: return rbelow(2) ? INT64_MIN : INT64_MAX - (int64_t)rbelow(3);
+    default: return (int64_t)r64();
+    }
+}
+
+Test(fpu_host, convert)
+{
+    fails = 0;
+    for (unsigned rc = 0; rc < 4; rc++) {
+        uint16_t cw = (uint16_t)(0x033F | (rc << 10));
+        /* FILD m64 (exact) */
+        rseed(30 + rc);
+        unsigned long bad = 0;
+        unsigned shown = 0;
+        for (unsigned n = 0; n < NCASE; n++) {
+            int64_t v = rint64();
+            uint16_t hsw;
+            fx80 want = h_fild(cw, v, &hsw);
+            fx80 got = fx_from_i64(v);
+            if (!same80(want, got) || (hsw & SW_MASK)) {
+                bad++;
+                show("fild", cw, got, got, want, hsw, got, 0, &shown);
+            }
+        }
+        report("fild", rc, -1, NCASE, bad);
+        /* FISTP m16/m32/m64 */
+        for (unsigned bits = 16; bits <= 64; bits *= 2) {
+            rseed(40 + rc * 8 + bits);
+            bad = shown = 0;
+            for (unsigned n = 0; n < NCASE; n++) {
+                fx80 a = rbelow(3) ? rval() : fx_make(rbelow(2), 0x3FFF + rbelow(bits + 2), rsig());
+                if (rbelow(4) == 0)
+                    a = fx_from_i64(rint64());
+                uint16_t hsw;
+                int64_t want = h_fist(cw, a, bits, &hsw);
+                struct fx_env e = { cw, 0, false };
+                int64_t got = fx_to_int(&e, a, bits, false);
+                uint16_t ssw = soft_sw(&e);
+                if (want != got || (hsw & (SW_MASK | SW_C1)) != ssw) {
+                    bad++;
+                    show(bits == 16 ? "fist16" : bits == 32 ? "fist32" : "fist64", cw, a, a,
+                         fx_from_i64(want), hsw, fx_from_i64(got), ssw, &shown);
+                }
+            }
+            report(bits == 16 ? "fistp m16" : bits == 32 ? "fistp m32" : "fistp m64", rc, -1, NCASE, bad);
+        }
+        /* FST m32/m64 and FLD m32/m64 */
+        for (unsigned bits = 32; bits <= 64; bits *= 2) {
+            rseed(60 + rc * 8 + bits);
+            bad = shown = 0;
+            for (unsigned n = 0; n < NCASE; n++) {
+                fx80 a = rval();
+                uint16_t hsw;
+                uint64_t want = h_fst(cw, a, bits, &hsw);
+                struct fx_env e = { cw, 0, false };
+                uint64_t got = bits == 32 ? fx_to_f32(&e, a) : fx_to_f64(&e, a);
+                uint16_t ssw = soft_sw(&e);
+                if (want != got || (hsw & (SW_MASK | SW_C1)) != ssw) {
+                    bad++;
+                    fx80 w = { want, 0 }, g = { got, 0 };
+                    show(bits == 32 ? "fst m32" : "fst m64", cw, a, a, w, hsw, g, ssw, &shown);
+                }
+            }
+            report(bits == 32 ? "fstp m32" : "fstp m64", rc, -1, NCASE, bad);
+            bad = shown = 0;
+            for (unsigned n = 0; n < NCASE; n++) {
+                uint64_t v = r64();
+                if (rbelow(3) == 0)
+                    v &= bits == 32 ? 0x807FFFFFu : 0x800FFFFFFFFFFFFFull;  /* denormal/zero */
+                else if (rbelow(3) == 0)
+                    v |= bits == 32 ? 0x7F800000u : 0x7FF0000000000000ull;  /* inf/NaN */
+                if (bits == 32)
+                    v &= 0xFFFFFFFFu;
+                uint16_t hsw;
+                fx80 want = h_fld(cw, v, bits, &hsw);
+                struct fx_env e = { cw, 0, false };
+                fx80 got = bits == 32 ? fx_from_f32(&e, (uint32_t)v) : fx_from_f64(&e, v);
+                uint16_t ssw = soft_sw(&e);
+                if (!same80(want, got) || (hsw & (SW_MASK | SW_C1)) != ssw) {
+                    bad++;
+                    fx80 in = { v, 0 };
+                    show(bits == 32 ? "fld m32" : "fld m64", cw, in, in, want, hsw, got, ssw, &shown);
+                }
+            }
+            report(bits == 32 ? "fld m32" : "fld m64", rc, -1, NCASE, bad);
+        }
+        /* FBSTP and FBLD */
+        rseed(80 + rc);
+        bad = shown = 0;
+        for (unsigned n = 0; n < NCASE; n++) {
+            fx80 a = rbelow(2) ? rval() : fx_make(rbelow(2), 0x3FFF + rbelow(64), rsig());
+            uint8_t hb[10], sb[10];
+            uint16_t hsw;
+            h_fbstp(cw, a, hb, &hsw);
+            struct fx_env e = { cw, 0, false };
+            fx_to_bcd(&e, a, sb);
+            uint16_t ssw = soft_sw(&e);
+            if (memcmp(hb, sb, 10) != 0 || (hsw & (SW_MASK | SW_C1)) != ssw) {
+                bad++;
+                show("fbstp", cw, a, a, get80(hb), hsw, get80(sb), ssw, &shown);
+            }
+            fx80 back = h_fbld(cw, sb, &hsw);
+            if (!same80(back, fx_from_bcd(sb)) || (hsw & SW_MASK)) {
+                bad++;
+                show("fbld", cw, get80(sb), a, back, hsw, fx_from_bcd(sb), 0, &shown);
+            }
+        }
+        report("fbstp/fbld", rc, -1, NCASE, bad);
+    }
+    cr_expect_eq(fails, 0, "%lu mismatches with the host x87", fails);
+}
+
 #endif
