@@ -22,100 +22,7 @@
  *   - C1 is set when the result was rounded up in magnitude.
  */
 #include "fpu_float.h"
-
-/* ---------------- 128-bit helpers ---------------- */
-
-struct u128 {
-    uint64_t hi, lo;
-};
-
-static struct u128 u128_shl(struct u128 a, unsigned n)
-{
-    struct u128 r;
-    if (n == 0)
-        return a;
-    if (n >= 128) {
-        r.hi = r.lo = 0;
-    } else if (n >= 64) {
-        r.hi = a.lo << (n - 64);
-        r.lo = 0;
-    } else {
-        r.hi = (a.hi << n) | (a.lo >> (64 - n));
-        r.lo = a.lo << n;
-    }
-    return r;
-}
-
-/* Right shift with the shifted-out bits jammed into bit 0. */
-static struct u128 u128_shr_jam(struct u128 a, uint32_t n)
-{
-    struct u128 r;
-    if (n == 0)
-        return a;
-    if (n >= 128) {
-        r.hi = 0;
-        r.lo = (a.hi | a.lo) != 0;
-    } else if (n >= 64) {
-        uint64_t lost = a.lo | (n > 64 ? a.hi << (128 - n) : 0);
-        r.hi = 0;
-        r.lo = (n == 64 ? a.hi : a.hi >> (n - 64)) | (lost != 0);
-    } else {
-        uint64_t lost = a.lo << (64 - n);
-        r.lo = (a.lo >> n) | (a.hi << (64 - n)) | (lost != 0);
-        r.hi = a.hi >> n;
-    }
-    return r;
-}
-
-static int u128_cmp(struct u128 a, struct u128 b)
-{
-    if (a.hi != b.hi)
-        return a.hi < b.hi ? -1 : 1;
-    if (a.lo != b.lo)
-        return a.lo < b.lo ? -1 : 1;
-    return 0;
-}
-
-static struct u128 u128_add(struct u128 a, struct u128 b, unsigned *carry)
-{
-    struct u128 r;
-    r.lo = a.lo + b.lo;
-    uint64_t c = r.lo < a.lo;
-    r.hi = a.hi + b.hi + c;
-    *carry = (r.hi < a.hi) || (c && r.hi == a.hi);
-    return r;
-}
-
-static struct u128 u128_sub(struct u128 a, struct u128 b)
-{
-    struct u128 r;
-    r.lo = a.lo - b.lo;
-    r.hi = a.hi - b.hi - (a.lo < b.lo);
-    return r;
-}
-
-static struct u128 mul64(uint64_t a, uint64_t b)
-{
-    uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
-    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-    uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
-    struct u128 r;
-    r.lo = (mid << 32) | (uint32_t)p00;
-    r.hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
-    return r;
-}
-
-static unsigned clz64(uint64_t v)
-{
-    unsigned n = 0;
-    if (v == 0)
-        return 64;
-    while (!(v >> 63)) {
-        v <<= 1;
-        n++;
-    }
-    return n;
-}
+#include "fpu_u128.h"
 
 /* ---------------- classification ---------------- */
 
@@ -952,4 +859,29 @@ invalid:
         b[d] = 0;
     b[7] = 0xC0;
     b[8] = b[9] = 0xFF;
+}
+
+/* ---------------- constants (FLD1 ... FLDZ) ---------------- */
+
+/* FLD1 FLDL2T FLDL2E FLDPI FLDLG2 FLDLN2 FLDZ: the constants to 128 bits,
+ * rounded to 64 by the rounding control (SDM Vol. 1 8.3.8: "rounded ...
+ * as specified by the RC field"); no exception but stack overflow. */
+fx80 fx_const(unsigned which, unsigned rc)
+{
+    static const struct { uint16_t exp; uint64_t hi, lo; } k[7] = {
+        { 0x3FFF, 0x8000000000000000ull, 0 },                       /* 1 */
+        { 0x4000, 0xD49A784BCD1B8AFEull, 0x492BF6FF4DAFDB4Cull },   /* log2(10) */
+        { 0x3FFF, 0xB8AA3B295C17F0BBull, 0xBE87FED0691D3E88ull },   /* log2(e) */
+        { 0x4000, 0xC90FDAA22168C234ull, 0xC4C6628B80DC1CD1ull },   /* pi */
+        { 0x3FFD, 0x9A209A84FBCFF798ull, 0x8F8959AC0B7C9178ull },   /* log10(2) */
+        { 0x3FFE, 0xB17217F7D1CF79ABull, 0xC9E3B39803F2F6AFull },   /* ln(2) */
+        { 0, 0, 0 },                                                /* +0 */
+    };
+    if (which > 6)
+        which = 6;
+    uint64_t hi = k[which].hi;
+    bool inexact, up;
+    bool carry = round_sig(rc, false, &hi, k[which].lo, 64, &inexact, &up);
+    (void)carry;  /* none of the constants rounds up to a power of two */
+    return fx_make(false, k[which].exp, hi);
 }

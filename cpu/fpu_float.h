@@ -96,6 +96,10 @@ uint64_t fx_to_f64(struct fx_env *e, fx80 a);
 fx80 fx_from_bcd(const uint8_t b[10]);
 void fx_to_bcd(struct fx_env *e, fx80 a, uint8_t b[10]);
 
+/* The FLD1 FLDL2T FLDL2E FLDPI FLDLG2 FLDLN2 FLDZ constants (which =
+ * D9 E8+which), rounded per rc. */
+fx80 fx_const(unsigned which, unsigned rc);
+
 /* Shared by the transcendental code: NaN operand handling of a two- or
  * one-operand operation.  Returns true (and *r) when a or b is a NaN or
  * an unsupported encoding. */

@@ -297,6 +297,7 @@ static fx80 h_fbld(uint16_t cw, const uint8_t in[10], uint16_t *sw)
 
 #define SW_MASK 0x3Fu           /* exception flags */
 #define SW_C1 0x0200u
+#define SW_C2 0x0400u
 #define SW_CC 0x4700u
 
 static unsigned long fails;
@@ -581,6 +582,218 @@ Test(fpu_host, convert)
         report("fbstp/fbld", rc, -1, NCASE, bad);
     }
     cr_expect_eq(fails, 0, "%lu mismatches with the host x87", fails);
+}
+
+/* ------------------------------------------------------------------ */
+/* Transcendentals: within 1 ulp of the host; special values exact. */
+
+static bool special80(fx80 v)
+{
+    enum fx_class k = fx_classify(v);
+    return k != FXC_NORMAL && k != FXC_DENORMAL;
+}
+
+/* |a - b| in ulps of the 64-bit significand, capped at 1000. */
+static unsigned ulps(fx80 a, fx80 b)
+{
+    if (fx_sign(a) != fx_sign(b))
+        return fx_is_zero(a) && fx_is_zero(b) ? 0 : 1000;
+    /* raw significands: a denormal has the scale of exponent 1 */
+    int32_t ea = fx_exp(a) ? (int32_t)fx_exp(a) : 1, eb = fx_exp(b) ? (int32_t)fx_exp(b) : 1;
+    uint64_t ma = a.sig, mb = b.sig;
+    if (ea == eb)
+        return ma > mb ? (ma - mb > 1000 ? 1000 : (unsigned)(ma - mb)) : (mb - ma > 1000 ? 1000 : (unsigned)(mb - ma));
+    if (ea + 1 == eb || eb + 1 == ea) {
+        uint64_t lo = ea < eb ? ma : mb, hi = ea < eb ? mb : ma;
+        /* hi at the bigger exponent is just above 2^63 * 2, lo just below */
+        uint64_t d = (0 - lo) + (hi - 0x8000000000000000ull) * 2;
+        return d > 1000 ? 1000 : (unsigned)d;
+    }
+    return 1000;
+}
+
+#define SW_HARD (FX_IE | FX_DE | FX_ZE | FX_OE | SW_C2)
+
+struct tstat {
+    unsigned long n, exact, one, bad;
+};
+
+static void tcheck(struct tstat *t, const char *op, uint16_t cw, fx80 a, fx80 b, fx80 want,
+                   uint16_t hsw, fx80 got, uint16_t ssw, unsigned *shown)
+{
+    t->n++;
+    unsigned u = special80(want) || special80(got) ? (same80(want, got) ? 0 : 1000) : ulps(want, got);
+    if ((hsw & SW_HARD) != (ssw & SW_HARD))
+        u = 1000;
+    if (u == 0)
+        t->exact++;
+    else if (u == 1)
+        t->one++;
+    else {
+        t->bad++;
+        show(op, cw, a, b, want, hsw, got, ssw, shown);
+    }
+}
+
+static void treport(const char *op, unsigned rc, int pc, const struct tstat *t)
+{
+    cr_log_info("%s rc=%s pc=%s: %lu cases, %lu exact, %lu within 1 ulp, %lu worse", op,
+                rc_name[rc], pc_name[pc], t->n, t->exact, t->one, t->bad);
+    printf("fpu_host: %s rc=%s pc=%s: %lu cases, %lu exact, %lu within 1 ulp, %lu worse\n", op,
+           rc_name[rc], pc_name[pc], t->n, t->exact, t->one, t->bad);
+    fails += t->bad;
+}
+
+static fx80 rtrig(void)
+{
+    bool sg = rbelow(2);
+    switch (rbelow(6)) {
+    case 0: return rval();
+    case 1: return fx_make(sg, 0x3FFF - 40 + rbelow(50), rsig());     /* up to 2^10 */
+    case 2: return fx_make(sg, 0x3FFF + rbelow(64), rsig());         /* up to 2^64 */
+    case 3: {   /* near a multiple of pi/2 */
+        struct fx_env e = { 0x037F, 0, false };
+        fx80 k = fx_from_i64(1 + rbelow(1000));
+        fx80 hp = fx_const(3, 0);
+        hp.se--;
+        fx80 v = fx_mul(&e, k, hp);
+        v.sig += r64() % 5 - 2;
+        v.sig |= 0x8000000000000000ull;
+        return sg ? fx_neg(v) : v;
+    }
+    default: return fx_make(sg, 0x3FFF - 3 + rbelow(4), rsig());
+    }
+}
+
+static fx80 s_sin(struct fx_env *e, fx80 a, bool *c2) { return fx_sin(e, a, c2); }
+static fx80 s_cos(struct fx_env *e, fx80 a, bool *c2) { return fx_cos(e, a, c2); }
+
+static void run_trig1(const char *op, uint64_t seed, host2_fn h, fx80 (*s)(struct fx_env *, fx80, bool *))
+{
+    for (unsigned rc = 0; rc < 4; rc++)
+        for (int pc = 0; pc < 3; pc++) {
+            rseed(seed * 16 + rc * 4 + (unsigned)pc);
+            uint16_t cw = (uint16_t)(0x003F | (pc_code[pc] << 8) | (rc << 10));
+            struct tstat t = { 0, 0, 0, 0 };
+            unsigned shown = 0;
+            for (unsigned n = 0; n < NCASE / 2; n++) {
+                fx80 a = rtrig(), b = fx_make(false, 0, 0);
+                uint16_t hsw;
+                fx80 want = h(cw, a, b, &hsw);
+                struct fx_env e = { cw, 0, false };
+                bool c2;
+                fx80 got = s(&e, a, &c2);
+                tcheck(&t, op, cw, a, b, want, hsw, got, (uint16_t)(soft_sw(&e) | (c2 ? SW_C2 : 0)), &shown);
+            }
+            treport(op, rc, pc, &t);
+        }
+}
+
+static void run_push2(const char *op, uint64_t seed, hostpush_fn h, bool tan)
+{
+    for (unsigned rc = 0; rc < 4; rc++)
+        for (int pc = 0; pc < 3; pc++) {
+            rseed(seed * 16 + rc * 4 + (unsigned)pc);
+            uint16_t cw = (uint16_t)(0x003F | (pc_code[pc] << 8) | (rc << 10));
+            struct tstat t = { 0, 0, 0, 0 };
+            unsigned shown = 0;
+            for (unsigned n = 0; n < NCASE / 2; n++) {
+                fx80 a = rtrig(), w2, g0, g1;
+                uint16_t hsw;
+                fx80 w1 = h(cw, a, &w2, &hsw);   /* ST0, ST1 after */
+                struct fx_env e = { cw, 0, false };
+                bool c2;
+                if (tan) {
+                    fx80 r = fx_tan(&e, a, &c2);
+                    g0 = fx_is_nan(r) ? r : fx_make(false, 0x3FFF, 0x8000000000000000ull);
+                    g1 = r;
+                } else {
+                    fx80 cr;
+                    fx80 sr = fx_sincos(&e, a, &cr, &c2);
+                    g0 = cr;
+                    g1 = sr;
+                }
+                if (c2) {   /* out of range: the operand stays, nothing pushed */
+                    g0 = a;
+                    g1 = w2;
+                }
+                uint16_t ssw = (uint16_t)(soft_sw(&e) | (c2 ? SW_C2 : 0));
+                if (c2 && (hsw & SW_C2))
+                    w1 = a.se == w1.se && a.sig == w1.sig ? w1 : w1;
+                tcheck(&t, op, cw, a, w2, w1, hsw, g0, ssw, &shown);
+                if (!c2)
+                    tcheck(&t, op, cw, a, w1, w2, hsw, g1, ssw, &shown);
+            }
+            treport(op, rc, pc, &t);
+        }
+}
+
+typedef fx80 (*soft_pop_fn)(struct fx_env *, fx80 st0, fx80 st1);
+static fx80 s_patan(struct fx_env *e, fx80 x, fx80 y) { return fx_atan2(e, y, x); }
+
+static void run_pop(const char *op, uint64_t seed, host2_fn h, soft_pop_fn s, int domain)
+{
+    for (unsigned rc = 0; rc < 4; rc++)
+        for (int pc = 0; pc < 3; pc++) {
+            rseed(seed * 16 + rc * 4 + (unsigned)pc);
+            uint16_t cw = (uint16_t)(0x003F | (pc_code[pc] << 8) | (rc << 10));
+            struct tstat t = { 0, 0, 0, 0 };
+            unsigned shown = 0;
+            for (unsigned n = 0; n < NCASE / 2; n++) {
+                fx80 x = rval(), y = rval();
+                if (domain == 1 && rbelow(4))       /* log: positive x */
+                    x = fx_abs(x);
+                if (domain == 2 && rbelow(4))       /* log1p: |x| < 1 - sqrt(2)/2 */
+                    x = fx_make(rbelow(2), 0x3FFF - 2 - rbelow(70), rsig() & 0x95FFFFFFFFFFFFFFull);
+                if (domain == 3 && rbelow(4))       /* f2xm1: |x| <= 1 */
+                    x = fx_make(rbelow(2), 0x3FFF - 1 - rbelow(70), rsig());
+                uint16_t hsw;
+                fx80 want = h(cw, x, y, &hsw);
+                struct fx_env e = { cw, 0, false };
+                fx80 got = s(&e, x, y);
+                tcheck(&t, op, cw, x, y, want, hsw, got, soft_sw(&e), &shown);
+            }
+            treport(op, rc, pc, &t);
+        }
+}
+
+static fx80 s_f2xm1(struct fx_env *e, fx80 x, fx80 y) { (void)y; return fx_f2xm1(e, x); }
+
+Test(fpu_host, transcendental)
+{
+    fails = 0;
+    run_trig1("fsin", 101, h_sin, s_sin);
+    run_trig1("fcos", 102, h_cos, s_cos);
+    run_push2("fptan", 103, h_ptan, true);
+    run_push2("fsincos", 104, h_sincos, false);
+    run_pop("fpatan", 105, h_patan, s_patan, 0);
+    run_pop("fyl2x", 106, h_yl2x, fx_yl2x, 1);
+    run_pop("fyl2xp1", 107, h_yl2xp1, fx_yl2xp1, 2);
+    run_pop("f2xm1", 108, h_f2xm1, s_f2xm1, 3);
+    cr_expect_eq(fails, 0, "%lu results more than 1 ulp from the host x87", fails);
+}
+
+/* FLD1 ... FLDZ in every rounding mode. */
+Test(fpu_host, constants)
+{
+    for (unsigned rc = 0; rc < 4; rc++)
+        for (unsigned k = 0; k < 7; k++) {
+            uint16_t cw = (uint16_t)(0x037F | (rc << 10));
+            uint8_t br[10];
+            switch (k) {
+            case 0: __asm__ volatile("fninit\n\tfldcw %1\n\tfld1\n\tfstpt %0" : "=m"(br) : "m"(cw)); break;
+            case 1: __asm__ volatile("fninit\n\tfldcw %1\n\tfldl2t\n\tfstpt %0" : "=m"(br) : "m"(cw)); break;
+            case 2: __asm__ volatile("fninit\n\tfldcw %1\n\tfldl2e\n\tfstpt %0" : "=m"(br) : "m"(cw)); break;
+            case 3: __asm__ volatile("fninit\n\tfldcw %1\n\tfldpi\n\tfstpt %0" : "=m"(br) : "m"(cw)); break;
+            case 4: __asm__ volatile("fninit\n\tfldcw %1\n\tfldlg2\n\tfstpt %0" : "=m"(br) : "m"(cw)); break;
+            case 5: __asm__ volatile("fninit\n\tfldcw %1\n\tfldln2\n\tfstpt %0" : "=m"(br) : "m"(cw)); break;
+            default: __asm__ volatile("fninit\n\tfldcw %1\n\tfldz\n\tfstpt %0" : "=m"(br) : "m"(cw)); break;
+            }
+            fx80 want = get80(br), got = fx_const(k, rc);
+            cr_expect(same80(want, got), "constant %u rc=%s: host %04x:%016llx pcvm %04x:%016llx", k,
+                      rc_name[rc], want.se, (unsigned long long)want.sig, got.se,
+                      (unsigned long long)got.sig);
+        }
 }
 
 #endif
