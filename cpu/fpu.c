@@ -94,9 +94,11 @@ void fpu_update_es(struct cpu *c)
     struct fpu *f = &c->fpu;
     bool es = (f->sw & ~f->cw & 0x3F) != 0;
     f->sw = (uint16_t)(es ? (f->sw | SW_ES | SW_B) : (f->sw & ~(SW_ES | SW_B)));
-    /* FERR# follows ES (SDM Vol. 1 8.7: the 486-style external error
-     * reporting; the machine routes it to IRQ 13 when CR0.NE = 0). */
-    set_ferr(c, es);
+    /* FERR# follows ES (SDM Vol. 1 8.7, D.2: the PC-style external
+     * error reporting to IRQ 13).  It is reported only with CR0.NE = 0:
+     * with NE = 1 the exception is delivered as #MF, and a system using
+     * that mode does not expect IRQ 13 as well. */
+    set_ferr(c, es && !(c->cr[0] & CR0_NE));
 }
 
 bool fpu_signal(struct cpu *c, unsigned exc)
