@@ -171,10 +171,11 @@ static void arith(struct cpu *c, unsigned op, unsigned dst, fx80 y, bool y_empty
         r = fx_indefinite();
     } else {
         struct fx_env e = fpu_env(c);
-        e.exc = (uint16_t)load_exc;
         r = apply(&e, op, fpu_st(c, dst), y);
-        fpu_set_c1(c, e.c1);
-        if (!fpu_signal(c, e.exc))
+        /* a denormal memory operand's DE, unless x/0 raised ZE alone */
+        if (!(e.exc & FX_ZE))
+            e.exc |= (uint16_t)load_exc;
+        if (!fpu_result(c, &e))
             return;
     }
     fpu_set_st(c, dst, r);
@@ -190,21 +191,27 @@ static void compare(struct cpu *c, fx80 y, bool y_empty, bool quiet, unsigned po
     struct fx_env e = fpu_env(c);
     e.exc = (uint16_t)load_exc;
     if (fpu_empty(c, 0) || y_empty) {
-        e.exc |= FX_IE | FX_SF;
+        e.exc = FX_IE | FX_SF;
         r = 2;
     } else {
         r = fx_compare(&e, fpu_st(c, 0), y, quiet);
     }
-    fpu_set_c1(c, false);
-    if (!fpu_signal(c, e.exc))
-        return;
+    /* FCOM* clear C1; FCOMI* leave it, but for a stack underflow (measured
+     * against the host x87). */
+    if (!eflags || (e.exc & FX_SF))
+        fpu_set_c1(c, false);
+    bool done = fpu_signal(c, e.exc);
+    /* The condition codes are written even when an unmasked invalid
+     * operand stops the instruction (unordered; measured), the pops not. */
     if (eflags) {
         static const uint32_t fl[4] = { F_CF, F_ZF, 0, F_ZF | F_PF | F_CF };
         cpu_set_eflags(c, fl[r + 1], F_ZF | F_PF | F_CF | F_OF | F_SF | F_AF);
     } else {
         static const uint16_t cc[4] = { SW_C0, SW_C3, 0, SW_C3 | SW_C2 | SW_C0 };
-        fpu_set_cc(c, cc[r + 1]);
+        c->fpu.sw = (uint16_t)((c->fpu.sw & ~(SW_C0 | SW_C2 | SW_C3)) | cc[r + 1]);
     }
+    if (!done)
+        return;
     while (pops--)
         fpu_pop(c);
 }
@@ -227,11 +234,28 @@ static fx80 load_mem(struct cpu *c, const struct insn *i, unsigned kind, unsigne
     return v;
 }
 
+/* A memory operand of an arithmetic instruction: an SNaN stays signaling
+ * (the operation applies the NaN rules to it, as to a register: measured
+ * against the host x87), and its DE counts only when no NaN decides the
+ * result. */
+static fx80 load_operand(struct cpu *c, const struct insn *i, unsigned kind, unsigned *exc)
+{
+    fx80 v = load_mem(c, i, kind, exc);
+    if (*exc & FX_IE) {
+        v.sig &= ~0x4000000000000000ull;
+        *exc &= ~(unsigned)FX_IE;
+    }
+    if (fx_is_nan(v) || (!fpu_empty(c, 0) && (fx_is_nan(fpu_st(c, 0)) ||
+                                              fx_classify(fpu_st(c, 0)) == FXC_UNSUPPORTED)))
+        *exc &= ~(unsigned)FX_DE;
+    return v;
+}
+
 static void arith_mem(struct cpu *c, const struct insn *i, unsigned kind)
 {
     ENTER_M();
     unsigned exc;
-    fx80 y = load_mem(c, i, kind, &exc);
+    fx80 y = load_operand(c, i, kind, &exc);
     note(c, i, true);
     unsigned op = i->reg;
     if (op == A_COM || op == A_COMP)
@@ -354,12 +378,12 @@ static void fcmov(struct cpu *c, const struct insn *i, bool negate)
         return;
     ENTER_R();
     note(c, i, false);
-    fpu_set_c1(c, false);
     if (fpu_empty(c, 0) || fpu_empty(c, i->rm)) {
         if (fpu_stack_fault(c, false))
             fpu_set_st(c, 0, fx_indefinite());
         return;
     }
+    /* C1 is left alone (measured; the SDM only defines it for underflow) */
     if (cond(c, cc[i->reg] ^ negate))
         fpu_set_st(c, 0, fpu_st(c, i->rm));
 }
@@ -414,8 +438,11 @@ static void push_value(struct cpu *c, fx80 v, unsigned exc)
             fpu_push(c, fx_indefinite());
         return;
     }
-    if (!fpu_signal(c, exc))
+    /* an unmasked DE (denormal source of FLD m32/m64) does not stop the
+     * load (measured) */
+    if (!fpu_signal(c, exc & ~(unsigned)FX_DE))
         return;
+    fpu_signal(c, exc & FX_DE);
     fpu_push(c, v);
 }
 
@@ -464,12 +491,8 @@ HANDLER(op_F_D9_0_r)    /* FLD ST(i) */
     ENTER_R();
     note(c, i, false);
     if (fpu_empty(c, i->rm)) {
-        fpu_set_c1(c, false);
-        if (!fpu_empty(c, 7)) {
-            if (fpu_stack_fault(c, true))
-                fpu_push(c, fx_indefinite());
-            return;
-        }
+        /* an empty source is an underflow (C1 = 0) even when the push
+         * would overflow as well (measured) */
         if (fpu_stack_fault(c, false))
             fpu_push(c, fx_indefinite());
         return;
@@ -521,13 +544,19 @@ static void store(struct cpu *c, const struct insn *i, unsigned kind, bool pop)
     }
     if (under)
         e.exc = FX_IE | FX_SF;
+    unsigned unmasked = e.exc & ~c->fpu.cw & 0x3F;
     if (store_ok(c, e.exc))
         wr_bytes(c, i, insn_ea(c, i), b, n);
     note(c, i, true);
-    fpu_set_c1(c, under ? false : e.c1);
-    if (!fpu_signal(c, e.exc))
+    if (unmasked & (FX_OE | FX_UE) && !(unmasked & (FX_IE | FX_DE | FX_ZE))) {
+        /* unmasked overflow/underflow to memory: nothing stored, only
+         * OE/UE flagged (no PE, C1 = 0; measured), no pop */
+        fpu_set_c1(c, false);
+        fpu_signal(c, e.exc & (FX_OE | FX_UE));
         return;
-    if (e.exc & ~c->fpu.cw & (FX_OE | FX_UE))
+    }
+    fpu_set_c1(c, !under && !(unmasked & (FX_IE | FX_DE | FX_ZE)) && e.c1);
+    if (!fpu_signal(c, e.exc))
         return;
     if (pop)
         fpu_pop(c);
@@ -564,7 +593,18 @@ static void fst_reg(struct cpu *c, const struct insn *i, bool pop)
 
 HANDLER(op_F_DD_2_r) { fst_reg(c, i, false); }
 HANDLER(op_F_DD_3_r) { fst_reg(c, i, true); }
-HANDLER(op_F_D9_3_r) { fst_reg(c, i, true); }
+/* D9 D8+i, "FSTP1" / Capstone's fstpnce: FSTP ST(i) without the empty
+ * check: an empty ST(0) is just popped, with no exception (measured
+ * against the host x87). */
+HANDLER(op_F_D9_3_r)
+{
+    ENTER_R();
+    note(c, i, false);
+    fpu_set_c1(c, false);
+    if (!fpu_empty(c, 0))
+        fpu_set_st(c, i->rm, fpu_st(c, 0));
+    fpu_pop(c);
+}
 HANDLER(op_F_DF_2_r) { fst_reg(c, i, true); }
 HANDLER(op_F_DF_3_r) { fst_reg(c, i, true); }
 
@@ -597,10 +637,11 @@ HANDLER(op_F_D9_1_r) { fxch(c, i); }
 HANDLER(op_F_DD_1_r) { fxch(c, i); }
 HANDLER(op_F_DF_1_r) { fxch(c, i); }
 
-HANDLER(op_F_DD_0_r)    /* FFREE */
+HANDLER(op_F_DD_0_r)    /* FFREE: C1 = 0 (measured) */
 {
     ENTER_R();
     note(c, i, false);
+    fpu_set_c1(c, false);
     fpu_set_tag(c, fpu_phys(c, i->rm), TAG_EMPTY);
 }
 
@@ -608,6 +649,7 @@ HANDLER(op_F_DF_0_r)    /* FFREEP (undocumented: FFREE, then pop) */
 {
     ENTER_R();
     note(c, i, false);
+    fpu_set_c1(c, false);
     fpu_set_tag(c, fpu_phys(c, i->rm), TAG_EMPTY);
     fpu_pop(c);
 }
@@ -638,8 +680,7 @@ static void unary(struct cpu *c, fx80 (*f)(struct fx_env *, fx80))
         return;
     struct fx_env e = fpu_env(c);
     fx80 r = f(&e, fpu_st(c, 0));
-    fpu_set_c1(c, e.c1);
-    if (fpu_signal(c, e.exc))
+    if (fpu_result(c, &e))
         fpu_set_st(c, 0, r);
 }
 
@@ -711,8 +752,7 @@ static void binary_pop(struct cpu *c, fx80 (*f)(struct fx_env *, fx80 st0, fx80 
     }
     struct fx_env e = fpu_env(c);
     fx80 r = f(&e, fpu_st(c, 0), fpu_st(c, 1));
-    fpu_set_c1(c, e.c1);
-    if (!fpu_signal(c, e.exc))
+    if (!fpu_result(c, &e))
         return;
     fpu_set_st(c, 1, r);
     fpu_pop(c);
@@ -770,8 +810,14 @@ static void trig(struct cpu *c, unsigned kind)
 
 static void fxtract(struct cpu *c)
 {
-    if (!st0_ready(c))
+    if (fpu_empty(c, 0)) {
+        /* masked underflow: both results are the indefinite (measured) */
+        if (fpu_stack_fault(c, false)) {
+            fpu_set_st(c, 0, fx_indefinite());
+            fpu_push(c, fx_indefinite());
+        }
         return;
+    }
     if (!fpu_empty(c, 7)) {
         if (fpu_stack_fault(c, true)) {
             fpu_set_st(c, 0, fx_indefinite());
@@ -781,8 +827,7 @@ static void fxtract(struct cpu *c)
     }
     struct fx_env e = fpu_env(c);
     fx80 ex, sig = fx_xtract(&e, fpu_st(c, 0), &ex);
-    fpu_set_c1(c, e.c1);
-    if (!fpu_signal(c, e.exc))
+    if (!fpu_result(c, &e))
         return;
     fpu_set_st(c, 0, ex);
     fpu_push(c, sig);
@@ -791,6 +836,7 @@ static void fxtract(struct cpu *c)
 static void fprem(struct cpu *c, bool nearest)
 {
     if (fpu_empty(c, 0) || fpu_empty(c, 1)) {
+        c->fpu.sw &= (uint16_t)~SW_C2;  /* C1 = C2 = 0 (measured) */
         if (fpu_stack_fault(c, false))
             fpu_set_st(c, 0, fx_indefinite());
         return;
@@ -798,9 +844,14 @@ static void fprem(struct cpu *c, bool nearest)
     struct fx_env e = fpu_env(c);
     uint16_t cc;
     fx80 r = fx_rem(&e, fpu_st(c, 0), fpu_st(c, 1), nearest, &cc);
-    if (!fpu_signal(c, e.exc))
+    if (!fpu_signal(c, e.exc)) {
+        c->fpu.sw &= (uint16_t)~(SW_C1 | SW_C2);    /* measured */
         return;
-    fpu_set_cc(c, cc);
+    }
+    if (cc != FX_CC_KEEP)
+        fpu_set_cc(c, cc);
+    else
+        c->fpu.sw &= (uint16_t)~(SW_C1 | SW_C2);
     fpu_set_st(c, 0, r);
 }
 
@@ -813,8 +864,7 @@ static void fscale(struct cpu *c)
     }
     struct fx_env e = fpu_env(c);
     fx80 r = fx_scale(&e, fpu_st(c, 0), fpu_st(c, 1));
-    fpu_set_c1(c, e.c1);
-    if (fpu_signal(c, e.exc))
+    if (fpu_result(c, &e))
         fpu_set_st(c, 0, r);
 }
 

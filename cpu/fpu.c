@@ -106,11 +106,24 @@ bool fpu_signal(struct cpu *c, unsigned exc)
     exc &= 0x7F;
     if (!exc)
         return true;
+    /* An unmasked IE, DE or ZE stops the operation before it produces a
+     * result: no OE/UE/PE from it (measured against the host x87). */
+    if (exc & ~c->fpu.cw & (FX_IE | FX_DE | FX_ZE))
+        exc &= FX_IE | FX_DE | FX_ZE | FX_SF;
     c->fpu.sw |= (uint16_t)exc;
     unsigned unmasked = exc & ~c->fpu.cw & 0x3F;
     if (unmasked)
         fpu_update_es(c);
     return !(unmasked & (FX_IE | FX_DE | FX_ZE));
+}
+
+bool fpu_result(struct cpu *c, const struct fx_env *e)
+{
+    /* C1: rounded up; 0 when an unmasked IE/DE/ZE stopped the operation
+     * (measured against the host x87) */
+    bool stop = (e->exc & ~c->fpu.cw & (FX_IE | FX_DE | FX_ZE)) != 0;
+    fpu_set_c1(c, !stop && e->c1);
+    return fpu_signal(c, e->exc);
 }
 
 bool fpu_stack_fault(struct cpu *c, bool overflow)

@@ -50,6 +50,9 @@ static inline void fpu_set_c1(struct cpu *c, bool v)
  * written: no unmasked IE, DE or ZE (SDM Vol. 1 8.5: those leave the
  * operands unchanged; unmasked OE/UE still deliver the wrapped result). */
 bool fpu_signal(struct cpu *c, unsigned exc);
+/* The flags and C1 of an operation in e (C1 only when it produced a
+ * result); returns fpu_signal's answer. */
+bool fpu_result(struct cpu *c, const struct fx_env *e);
 /* Recomputes ES and B from the flags and masks (after FLDCW, FLDENV...). */
 void fpu_update_es(struct cpu *c);
 /* Stack overflow/underflow: IE|SF with C1 = overflow.  Returns true when

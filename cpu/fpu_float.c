@@ -186,7 +186,12 @@ static fx80 round_fmt(struct fx_env *e, bool sign, int32_t exp, struct u128 s, c
             if (round_sig(rc, sign, &h, s.lo, f->p, &ix, &u))
                 tiny = false;
         }
-        if (tiny && f->reg && !(e->cw & FX_UE)) {
+        if (tiny && f->reg && !(e->cw & FX_UE) && exp + FX_WRAP < f->emin) {
+            /* FSCALE far below even the wrapped range: a zero, with UE
+             * and PE (measured) */
+            e->exc |= FX_UE | FX_PE;
+            return fx_make(sign, 0, 0);
+        } else if (tiny && f->reg && !(e->cw & FX_UE)) {
             e->exc |= FX_UE;
             exp += FX_WRAP;
         } else if (tiny) {
@@ -213,7 +218,13 @@ static fx80 round_fmt(struct fx_env *e, bool sign, int32_t exp, struct u128 s, c
         e->exc |= FX_PE;
     e->c1 = up;
     if (exp > f->emax) {
-        if (f->reg && !(e->cw & FX_OE)) {
+        if (f->reg && !(e->cw & FX_OE) && exp - FX_WRAP > f->emax) {
+            /* FSCALE far above even the wrapped range: infinity, with OE
+             * and PE */
+            e->exc |= FX_OE | FX_PE;
+            e->c1 = true;
+            return fx_make(sign, FX_EXP_MAX, 0x8000000000000000ull);
+        } else if (f->reg && !(e->cw & FX_OE)) {
             e->exc |= FX_OE;
             exp -= FX_WRAP;
         } else {
@@ -636,7 +647,7 @@ fx80 fx_rem(struct fx_env *env, fx80 a, fx80 b, bool nearest, uint16_t *cc)
     /* The remainder is exact: precision control does not apply. */
     struct fx_env full = { (uint16_t)(env->cw | 0x0300), 0, false };
     struct fx_env *e = &full;
-    *cc = 0;
+    *cc = FX_CC_KEEP;   /* NaN and invalid operands leave C0-C3 (measured) */
     env->c1 = false;
     if (fx_nan_operands(e, a, b, true, &r))
         goto out;
@@ -645,6 +656,7 @@ fx80 fx_rem(struct fx_env *env, fx80 a, fx80 b, bool nearest, uint16_t *cc)
         r = fx_invalid(e);
         goto out;
     }
+    *cc = 0;
     if (ka == FXC_DENORMAL || kb == FXC_DENORMAL)
         e->exc |= FX_DE;
     r = ka == FXC_DENORMAL ? round_value(e, a) : a;  /* pseudo-denormals come out with exponent 1 */

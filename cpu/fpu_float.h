@@ -76,7 +76,9 @@ fx80 fx_scale(struct fx_env *e, fx80 a, fx80 b);
 /* FXTRACT: *expo gets the exponent, returns the significand. */
 fx80 fx_xtract(struct fx_env *e, fx80 a, fx80 *expo);
 /* FPREM (nearest = false) / FPREM1 (nearest = true).  *cc gets the
- * condition bits as status-word bits 8-14 (C0 C1 C2 C3 positions). */
+ * condition bits as status-word bits 8-14 (C0 C1 C2 C3 positions), or
+ * FX_CC_KEEP when they are to stay as they are (NaN, invalid operands). */
+#define FX_CC_KEEP 0xFFFFu
 fx80 fx_rem(struct fx_env *e, fx80 a, fx80 b, bool nearest, uint16_t *cc);
 
 /* Compare: returns -1, 0, 1 or 2 (unordered).  quiet: only SNaN raises
