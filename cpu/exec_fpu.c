@@ -768,14 +768,17 @@ enum { T_SIN, T_COS, T_TAN, T_SINCOS };
 
 static void trig(struct cpu *c, unsigned kind)
 {
-    if (!st0_ready(c))
-        return;
     bool pushes = kind == T_TAN || kind == T_SINCOS;
-    if (pushes && !fpu_empty(c, 7)) {
-        /* stack overflow: masked, ST(0) and the new ST(0) are indefinite */
-        if (fpu_stack_fault(c, true)) {
+    bool under = fpu_empty(c, 0);
+    if (under || (pushes && !fpu_empty(c, 7))) {
+        /* stack underflow (first) or overflow: C2 = 0; masked, ST(0) and,
+         * for FPTAN/FSINCOS, the pushed ST(0) are the indefinite
+         * (measured) */
+        c->fpu.sw &= (uint16_t)~SW_C2;
+        if (fpu_stack_fault(c, !under)) {
             fpu_set_st(c, 0, fx_indefinite());
-            fpu_push(c, fx_indefinite());
+            if (pushes)
+                fpu_push(c, fx_indefinite());
         }
         return;
     }
@@ -789,10 +792,11 @@ static void trig(struct cpu *c, unsigned kind)
     default: r = fx_sincos(&e, x, &r2, &c2); break;
     }
     c->fpu.sw = (uint16_t)((c->fpu.sw & ~SW_C2) | (c2 ? SW_C2 : 0));
-    fpu_set_c1(c, e.c1);
-    if (c2)
+    if (c2) {
+        fpu_set_c1(c, false);
         return;
-    if (!fpu_signal(c, e.exc))
+    }
+    if (!fpu_result(c, &e))
         return;
     if (kind == T_SINCOS) {
         fpu_set_st(c, 0, r);        /* sin, then push cos */

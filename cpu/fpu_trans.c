@@ -362,7 +362,7 @@ fx80 fx_sincos(struct fx_env *e, fx80 x, fx80 *cosr, bool *c2)
     *cosr = xf_round(&ec, c);
     fx80 sr = s.z ? fx_make(fx_sign(x), 0, 0) : xf_round(e, s);
     e->exc |= ec.exc;
-    e->c1 = e->c1 || ec.c1;
+    /* C1 tells about the sine (ST(1)), not the pushed cosine (measured) */
     return sr;
 }
 

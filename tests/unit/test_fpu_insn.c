@@ -13,9 +13,11 @@
  * sides run FRSTOR, POPF, the instruction, FNSAVE, PUSHF.
  *
  * Compared bit for bit: FCW, FSW, the tag word, all eight registers, the
- * memory operand, EFLAGS ZF PF CF.  Not compared: FIP/FCS/FOP/FDP/FDS
- * (addresses differ between the two), and the transcendental
- * instructions (within 1 ulp only: test_fpu_host.c), FLDENV/FSTENV/
+ * memory operand, EFLAGS ZF PF CF; for the transcendental instructions a
+ * register may differ by one unit in the last place (the x87's own
+ * accuracy; test_fpu_host.c has the details), and then C1, PE and UE may
+ * too.  Not compared: FIP/FCS/FOP/FDP/FDS (addresses differ between the
+ * two), FLDENV/FSTENV/
  * FSAVE/FRSTOR (images with addresses), FISTTP (the host has SSE3, no
  * pcvm model does), FNSTSW AX and the reserved encodings.
  *
@@ -86,6 +88,15 @@ static void put80(uint8_t *b, fx80 v)
     b[9] = (uint8_t)(v.se >> 8);
 }
 
+static unsigned u16at(const uint8_t *b) { return (unsigned)(b[0] | b[1] << 8); }
+static unsigned long long u64at(const uint8_t *b)
+{
+    unsigned long long v = 0;
+    for (int k = 7; k >= 0; k--)
+        v = v << 8 | b[k];
+    return v;
+}
+
 /* Which encodings are compared (see the header). */
 static bool wanted(unsigned op, unsigned modrm)
 {
@@ -106,8 +117,7 @@ static bool wanted(unsigned op, unsigned modrm)
         if (reg == 2) return rm == 0;
         if (reg == 4) return rm == 0 || rm == 1 || rm == 4 || rm == 5;
         if (reg == 5) return rm != 7;
-        if (reg == 6) return rm >= 4;                   /* not F2XM1 FYL2X FPTAN FPATAN */
-        if (reg == 7) return rm == 0 || rm == 2 || rm == 4 || rm == 5;
+        return true;
         return true;
     case 0xDA:
         if (reg == 5) return rm == 1;
@@ -245,13 +255,25 @@ static void pcvm_run(struct harness *h, struct state *s, const uint8_t *insn, un
     s->eflags = c->reg[R_EAX];
 }
 
-static unsigned u16at(const uint8_t *b) { return (unsigned)(b[0] | b[1] << 8); }
-static unsigned long long u64at(const uint8_t *b)
+
+
+/* F2XM1 FYL2X FPTAN FPATAN / FYL2XP1 FSINCOS FSIN FCOS: the x87 promises
+ * 1 ulp, pcvm rounds the exact value: registers may differ in the last
+ * bit (and then C1, PE, UE may too); everything else must match. */
+static bool is_transcendental(unsigned op, unsigned modrm)
 {
-    unsigned long long v = 0;
-    for (int k = 7; k >= 0; k--)
-        v = v << 8 | b[k];
-    return v;
+    return op == 0xD9 && ((modrm >= 0xF0 && modrm <= 0xF3) || modrm == 0xF9 || modrm == 0xFB ||
+                          modrm == 0xFE || modrm == 0xFF);
+}
+
+static bool close80(const uint8_t *x, const uint8_t *y, bool loose)
+{
+    if (memcmp(x, y, 10) == 0)
+        return true;
+    if (!loose || u16at(x + 8) != u16at(y + 8))
+        return false;
+    unsigned long long a = u64at(x), b = u64at(y);
+    return (a > b ? a - b : b - a) == 1 && (a >> 63) == (b >> 63);
 }
 
 static const char *names[8][8] = {
@@ -274,7 +296,7 @@ Test(fpu_insn, random_instructions, .timeout = 300)
     harness_flat32(h);
     rs = 0x1234567 * 0x9E3779B97F4A7C15ull;
     static unsigned long count[8][8][2], bad[8][8][2];
-    unsigned long total = 0, total_bad = 0, shown = 0;
+    unsigned long total = 0, total_bad = 0, shown = 0, one_ulp = 0;
     for (unsigned n = 0; n < NCASE; n++) {
         unsigned op = 0xD8 + rbelow(8), modrm;
         do {
@@ -293,10 +315,21 @@ Test(fpu_insn, random_instructions, .timeout = 300)
         count[e][reg][mem]++;
         total++;
         /* compare: CW, SW, TW, registers, memory, ZF PF CF */
-        bool same = u16at(a.img) == u16at(b.img) && u16at(a.img + 4) == u16at(b.img + 4) &&
-                    u16at(a.img + 8) == u16at(b.img + 8) &&
-                    memcmp(a.img + 28, b.img + 28, 80) == 0 && memcmp(a.mem, b.mem, 16) == 0 &&
-                    (a.eflags & 0x45) == (b.eflags & 0x45);
+        bool trans = is_transcendental(op, modrm), regs_same = true;
+        unsigned swmask = 0xFFFF;
+        for (unsigned k = 0; k < 8; k++)
+            if (!close80(a.img + 28 + 10 * k, b.img + 28 + 10 * k, trans))
+                regs_same = false;
+        if (trans && memcmp(a.img + 28, b.img + 28, 80) != 0) {
+            one_ulp++;
+            swmask = (unsigned)~(SW_C1 | SW_PE | SW_UE);  /* follow the last bit */
+        } else if (trans && ((u16at(a.img + 4) | u16at(b.img + 4)) & SW_PE)) {
+            swmask = (unsigned)~SW_C1;  /* inexact: the x87's C1 is its own rounding's */
+        }
+        bool same = u16at(a.img) == u16at(b.img) &&
+                    (u16at(a.img + 4) & swmask) == (u16at(b.img + 4) & swmask) &&
+                    u16at(a.img + 8) == u16at(b.img + 8) && regs_same &&
+                    memcmp(a.mem, b.mem, 16) == 0 && (a.eflags & 0x45) == (b.eflags & 0x45);
         if (!same) {
             bad[e][reg][mem]++;
             total_bad++;
@@ -328,7 +361,8 @@ Test(fpu_insn, random_instructions, .timeout = 300)
                 if (count[e][reg][mem])
                     printf("fpu_insn: %02X /%u %-4s %-22s %6lu cases, %lu mismatches\n", 0xD8 + e, reg,
                            mem ? "mem" : "reg", names[e][reg], count[e][reg][mem], bad[e][reg][mem]);
-    printf("fpu_insn: %lu instructions, %lu mismatches\n", total, total_bad);
+    printf("fpu_insn: %lu instructions, %lu mismatches (%lu transcendental results 1 ulp apart)\n",
+           total, total_bad, one_ulp);
     fflush(stdout);
     harness_free(h);
     munmap(host_code, 4096);
