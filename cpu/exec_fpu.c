@@ -226,9 +226,9 @@ static fx80 load_mem(struct cpu *c, const struct insn *i, unsigned kind, unsigne
     fx80 v;
     switch (kind) {
     case M_F32: v = fx_from_f32(&e, cpu_rd32(c, i->seg, off)); break;
-    case M_I32: v = fx_from_i64((int32_t)cpu_rd32(c, i->seg, off)); break;
+    case M_I32: v = fx_from_int(cpu_rd32(c, i->seg, off), 32); break;
     case M_F64: v = fx_from_f64(&e, rd64(c, i, off)); break;
-    default: v = fx_from_i64((int16_t)cpu_rd16(c, i->seg, off)); break;
+    default: v = fx_from_int(cpu_rd16(c, i->seg, off), 16); break;
     }
     *exc = e.exc;
     return v;
@@ -463,7 +463,7 @@ HANDLER(op_F_DF_0_m) { load_push(c, i, M_I16); }
 HANDLER(op_F_DF_5_m)    /* FILD m64 */
 {
     ENTER_M();
-    fx80 v = fx_from_i64((int64_t)rd64(c, i, insn_ea(c, i)));
+    fx80 v = fx_from_int(rd64(c, i, insn_ea(c, i)), 64);
     note(c, i, true);
     push_value(c, v, 0);
 }
@@ -536,9 +536,9 @@ static void store(struct cpu *c, const struct insn *i, unsigned kind, bool pop)
     switch (kind) {
     case S_F32: put_le(b, fx_to_f32(&e, v), 4); n = 4; break;
     case S_F64: put_le(b, fx_to_f64(&e, v), 8); n = 8; break;
-    case S_I16: put_le(b, (uint64_t)fx_to_int(&e, v, 16, false), 2); n = 2; break;
-    case S_I32: put_le(b, (uint64_t)fx_to_int(&e, v, 32, false), 4); n = 4; break;
-    case S_I64: put_le(b, (uint64_t)fx_to_int(&e, v, 64, false), 8); n = 8; break;
+    case S_I16: put_le(b, fx_to_int(&e, v, 16, false), 2); n = 2; break;
+    case S_I32: put_le(b, fx_to_int(&e, v, 32, false), 4); n = 4; break;
+    case S_I64: put_le(b, fx_to_int(&e, v, 64, false), 8); n = 8; break;
     case S_F80: put80(b, v); n = 10; break;
     default: fx_to_bcd(&e, v, b); n = 10; break;
     }

@@ -480,11 +480,13 @@ static fx80 from_u64(bool sign, uint64_t m)
     return fx_make(sign, (unsigned)(FX_BIAS + 63 - (int)n), m << n);
 }
 
-fx80 fx_from_i64(int64_t v)
+fx80 fx_from_int(uint64_t v, unsigned bits)
 {
-    bool s = v < 0;
-    uint64_t m = s ? 0 - (uint64_t)v : (uint64_t)v;
-    return from_u64(false, m).sig ? from_u64(s, m) : fx_make(false, 0, 0);
+    uint64_t mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+    v &= mask;
+    bool s = (v >> (bits - 1)) & 1;
+    uint64_t m = s ? (0 - v) & mask : v;
+    return m ? from_u64(s, m) : fx_make(false, 0, 0);
 }
 
 fx80 fx_rndint(struct fx_env *e, fx80 a)
@@ -512,7 +514,7 @@ fx80 fx_rndint(struct fx_env *e, fx80 a)
     return from_u64(fx_sign(a), v);
 }
 
-int64_t fx_to_int(struct fx_env *e, fx80 a, unsigned bits, bool trunc)
+uint64_t fx_to_int(struct fx_env *e, fx80 a, unsigned bits, bool trunc)
 {
     uint64_t indef = 1ull << (bits - 1);
     e->c1 = false;
@@ -534,10 +536,10 @@ int64_t fx_to_int(struct fx_env *e, fx80 a, unsigned bits, bool trunc)
     if (inexact)
         e->exc |= FX_PE;
     e->c1 = up;
-    return s ? (int64_t)(0 - v) : (int64_t)v;
+    return s ? 0 - v : v;
 invalid:
     e->exc |= FX_IE;
-    return (int64_t)(0 - indef);
+    return 0 - indef;
 }
 
 /* ---------------- scale, extract, remainder ---------------- */
@@ -604,7 +606,8 @@ fx80 fx_xtract(struct fx_env *e, fx80 a, fx80 *expo)
     int32_t ea;
     uint64_t m;
     fx_unpack(a, &ea, &m);
-    *expo = fx_from_i64(ea - FX_BIAS);
+    int32_t E = ea - FX_BIAS;
+    *expo = fx_from_int(E < 0 ? 0 - (uint64_t)(uint32_t)-E : (uint64_t)E, 64);
     return fx_make(fx_sign(a), FX_BIAS, m);
 }
 

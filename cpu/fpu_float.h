@@ -86,10 +86,13 @@ fx80 fx_rem(struct fx_env *e, fx80 a, fx80 b, bool nearest, uint16_t *cc);
 int fx_compare(struct fx_env *e, fx80 a, fx80 b, bool quiet);
 
 /* Conversions. */
-fx80 fx_from_i64(int64_t v);
+/* The two's-complement integer in the low `bits` (16, 32, 64) of v. */
+fx80 fx_from_int(uint64_t v, unsigned bits);
 /* To an integer of `bits` (16, 32, 64) rounded per RC (or toward zero
- * when trunc); out of range or NaN: IE and the integer indefinite. */
-int64_t fx_to_int(struct fx_env *e, fx80 a, unsigned bits, bool trunc);
+ * when trunc), as two's-complement bits (the low `bits` of the result
+ * are the stored ones); out of range or NaN: IE and the integer
+ * indefinite (the smallest negative value). */
+uint64_t fx_to_int(struct fx_env *e, fx80 a, unsigned bits, bool trunc);
 fx80 fx_from_f32(struct fx_env *e, uint32_t v);
 fx80 fx_from_f64(struct fx_env *e, uint64_t v);
 uint32_t fx_to_f32(struct fx_env *e, fx80 a);

@@ -63,10 +63,11 @@ static struct xf xf_from_fx(fx80 a)
     return xf_make(fx_sign(a), e - FX_BIAS, m, 0);
 }
 
-static struct xf xf_int(int64_t v)
+static struct xf xf_int(int32_t v)
 {
     bool s = v < 0;
-    uint64_t m = s ? 0 - (uint64_t)v : (uint64_t)v;
+    uint64_t m = s ? 0 - (uint64_t)(uint32_t)v : (uint64_t)v;
+    m &= 0xFFFFFFFFull;
     if (!m)
         return xf_zero();
     return xf_make(s, 63, m, 0);
@@ -206,7 +207,7 @@ static struct xf series_odd(struct xf x, bool alternate, bool factorial)
         term = xf_mul(term, x2);
         struct xf t;
         if (factorial) {
-            term = xf_div(term, xf_int((int64_t)(2 * k) * (2 * k + 1)));
+            term = xf_div(term, xf_int((2 * k) * (2 * k + 1)));
             t = term;
         } else {
             t = xf_div(term, xf_int(2 * k + 1));
@@ -227,7 +228,7 @@ static struct xf xf_cos_small(struct xf r)
 {
     struct xf x2 = xf_mul(r, r), term = xf_int(1), sum = xf_int(1);
     for (int k = 1; k < 60; k++) {
-        term = xf_div(xf_mul(term, x2), xf_int((int64_t)(2 * k - 1) * (2 * k)));
+        term = xf_div(xf_mul(term, x2), xf_int((2 * k - 1) * (2 * k)));
         struct xf t = (k & 1) ? xf_neg(term) : term;
         sum = xf_add(sum, t);
         if (t.z || sum.e - t.e > 130)

@@ -491,7 +491,7 @@ Test(fpu_host, convert)
             int64_t v = rint64();
             uint16_t hsw;
             fx80 want = h_fild(cw, v, &hsw);
-            fx80 got = fx_from_i64(v);
+            fx80 got = fx_from_int((uint64_t)v, 64);
             if (!same80(want, got) || (hsw & SW_MASK)) {
                 bad++;
                 show("fild", cw, got, got, want, hsw, got, 0, &shown);
@@ -505,16 +505,17 @@ Test(fpu_host, convert)
             for (unsigned n = 0; n < NCASE; n++) {
                 fx80 a = rbelow(3) ? rval() : fx_make(rbelow(2), 0x3FFF + rbelow(bits + 2), rsig());
                 if (rbelow(4) == 0)
-                    a = fx_from_i64(rint64());
+                    a = fx_from_int((uint64_t)rint64(), 64);
                 uint16_t hsw;
-                int64_t want = h_fist(cw, a, bits, &hsw);
+                uint64_t mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
+                uint64_t want = (uint64_t)h_fist(cw, a, bits, &hsw) & mask;
                 struct fx_env e = { cw, 0, false };
-                int64_t got = fx_to_int(&e, a, bits, false);
+                uint64_t got = fx_to_int(&e, a, bits, false) & mask;
                 uint16_t ssw = soft_sw(&e);
                 if (want != got || (hsw & (SW_MASK | SW_C1)) != ssw) {
                     bad++;
                     show(bits == 16 ? "fist16" : bits == 32 ? "fist32" : "fist64", cw, a, a,
-                         fx_from_i64(want), hsw, fx_from_i64(got), ssw, &shown);
+                         fx_from_int(want, bits), hsw, fx_from_int(got, bits), ssw, &shown);
                 }
             }
             report(bits == 16 ? "fistp m16" : bits == 32 ? "fistp m32" : "fistp m64", rc, -1, NCASE, bad);
@@ -654,7 +655,7 @@ static fx80 rtrig(void)
     case 2: return fx_make(sg, 0x3FFF + rbelow(64), rsig());         /* up to 2^64 */
     case 3: {   /* near a multiple of pi/2 */
         struct fx_env e = { 0x037F, 0, false };
-        fx80 k = fx_from_i64(1 + rbelow(1000));
+        fx80 k = fx_from_int(1 + rbelow(1000), 64);
         fx80 hp = fx_const(3, 0);
         hp.se--;
         fx80 v = fx_mul(&e, k, hp);

@@ -74,7 +74,7 @@ static fx80 rval(void)
     case 3: return fx_make(sg, 0x7FFF, 0xC000000000000000ull | (r64() >> 2));
     case 4: return fx_make(sg, 0x7FFF, 0x8000000000000000ull | ((r64() >> 2) | 1));
     case 5: return fx_make(sg, rbelow(2) ? 1 + rbelow(40) : 0x7FFE - rbelow(40), rsig());
-    case 6: return fx_from_i64((int64_t)rbelow(2000) - 1000);
+    case 6: return fx_from_int((uint64_t)rbelow(2000) - 1000, 64);
     case 7: return fx_make(sg, 0x3FFF + rbelow(70), rsig());
     default: return fx_make(sg, 0x3FFF - 30 + rbelow(60), rsig());
     }
