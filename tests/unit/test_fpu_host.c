@@ -188,22 +188,22 @@ static uint16_t h_com(uint16_t cw, fx80 a, fx80 b, bool quiet, uint32_t *eflags)
 {
     uint8_t ba[10], bb[10];
     uint16_t sw, sw2;
-    uint32_t fl = 0;
+    uintptr_t fl = 0;   /* PUSHF's width on either host */
     put80(ba, a);
     put80(bb, b);
     if (quiet)
         __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\tfucom %%st(1)\n\t"
                          "fnstsw %[sw]\n\tfnclex\n\tfucomi %%st(1), %%st\n\tfnstsw %[sw2]\n\t"
-                         "pushf\n\tpop %q[fl]\n\tfstp %%st(0)\n\tfstp %%st(0)"
+                         "pushf\n\tpop %[fl]\n\tfstp %%st(0)\n\tfstp %%st(0)"
                          : [sw] "=m"(sw), [sw2] "=m"(sw2), [fl] "=r"(fl)
                          : [a] "m"(ba), [b] "m"(bb), [cw] "m"(cw) : "memory", "cc");
     else
         __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\tfcom %%st(1)\n\t"
                          "fnstsw %[sw]\n\tfnclex\n\tfcomi %%st(1), %%st\n\tfnstsw %[sw2]\n\t"
-                         "pushf\n\tpop %q[fl]\n\tfstp %%st(0)\n\tfstp %%st(0)"
+                         "pushf\n\tpop %[fl]\n\tfstp %%st(0)\n\tfstp %%st(0)"
                          : [sw] "=m"(sw), [sw2] "=m"(sw2), [fl] "=r"(fl)
                          : [a] "m"(ba), [b] "m"(bb), [cw] "m"(cw) : "memory", "cc");
-    *eflags = (fl & 0x45) | ((uint32_t)(sw2 & 0x3F) << 16);
+    *eflags = ((uint32_t)fl & 0x45) | ((uint32_t)(sw2 & 0x3F) << 16);
     return sw;
 }
 
