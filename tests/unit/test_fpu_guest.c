@@ -11,9 +11,12 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "bus/machine.h"
+#include "devices/cmos.h"
 #include "cpu/flags.h"
 #include "cpu/fpu.h"
 #include "harness.h"
+#include "roms/roms.h"
 
 #define CODE 0x1000u
 #define DATA 0x2000u
@@ -413,4 +416,43 @@ Test(fpu_guest, fstenv_fldenv_round_trip_pm)
     cr_assert_eq(c->fpu.cw, 0x0B7A, "the 32-bit image: ZE and IE unmasked again");
     cr_assert_eq(c->fpu.fip, 0x0FFA);
     harness_free(h);
+}
+
+/* The PC wiring (bus/pcdevices.c): FERR# on IRQ 13 (slave IR5), port F0h
+ * drops it and asserts IGNNE#; the equipment byte tells whether there is
+ * a coprocessor. */
+static struct machine *pc(const char *model)
+{
+    struct machine_config cfg = {
+        .cpu_model = model, .bios = rom_test_halt, .bios_size = rom_test_halt_size,
+        .ram_bytes = 1u << 20,
+    };
+    char err[200];
+    struct machine *m = machine_create(&cfg, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    return m;
+}
+
+Test(fpu_guest, pc_irq13_and_port_f0)
+{
+    struct machine *m = pc("pentium2");
+    struct cpu *c = &m->cpu;
+    cr_assert_eq(cmos_get(&m->cmos, 0x14) & 2, 2, "equipment byte: coprocessor");
+    cr_assert_not_null(c->ferr, "FERR# wired");
+    /* an unmasked exception with CR0.NE = 0 */
+    c->fpu.cw = 0x037B;
+    c->fpu.sw |= SW_ZE;
+    fpu_update_es(c);
+    cr_assert(m->pic.chip[1].lines & (1u << 5), "IRQ 13 asserted");
+    bus_out(&m->bus, 0xF0, 0, 1);
+    cr_assert(!(m->pic.chip[1].lines & (1u << 5)), "port F0h clears it");
+    cr_assert(c->fpu.ignne, "and asserts IGNNE#");
+    c->fpu.sw &= (uint16_t)~SW_ZE;
+    fpu_update_es(c);
+    cr_assert(!c->fpu.ignne, "FERR# gone: IGNNE# released");
+    machine_free(m);
+
+    m = pc("80386");
+    cr_assert_eq(cmos_get(&m->cmos, 0x14) & 2, 0, "no 387 on the 80386 model");
+    machine_free(m);
 }
