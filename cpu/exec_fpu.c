@@ -798,18 +798,11 @@ static void trig(struct cpu *c, unsigned kind)
     }
     if (!fpu_result(c, &e))
         return;
-    if (kind == T_SINCOS) {
-        fpu_set_st(c, 0, r);        /* sin, then push cos */
-        if (!fx_is_nan(r2) || !fx_is_nan(r))
-            fpu_push(c, r2);
-        else
-            fpu_push(c, r);
-    } else if (kind == T_TAN) {
-        fpu_set_st(c, 0, r);
-        fpu_push(c, fx_is_nan(r) ? r : r2);
-    } else {
-        fpu_set_st(c, 0, r);
-    }
+    fpu_set_st(c, 0, r);
+    if (kind == T_SINCOS)
+        fpu_push(c, r2);                        /* sin in ST(1), cos in ST(0) */
+    else if (kind == T_TAN)
+        fpu_push(c, fx_is_nan(r) ? r : r2);     /* 1.0 above tan (a NaN: the NaN twice) */
 }
 
 static void fxtract(struct cpu *c)

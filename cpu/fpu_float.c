@@ -95,6 +95,17 @@ bool fx_nan_operands(struct fx_env *e, fx80 a, fx80 b, bool two, fx80 *r)
     return true;
 }
 
+bool fx_special(struct fx_env *e, fx80 a, fx80 b, bool two, fx80 *r, enum fx_class *ka,
+                enum fx_class *kb)
+{
+    e->c1 = false;
+    if (fx_nan_operands(e, a, b, two, r))
+        return true;
+    *ka = fx_classify(a);
+    *kb = two ? fx_classify(b) : *ka;
+    return false;
+}
+
 /* ---------------- rounding ---------------- */
 
 struct fmt {
@@ -265,11 +276,10 @@ static fx80 round_value(struct fx_env *e, fx80 a)
 static fx80 addsub(struct fx_env *e, fx80 a, fx80 b, bool negb)
 {
     fx80 r;
-    e->c1 = false;
-    if (fx_nan_operands(e, a, b, true, &r))
+    enum fx_class ka, kb;
+    if (fx_special(e, a, b, true, &r, &ka, &kb))
         return r;
     bool sa = fx_sign(a), sb = fx_sign(b) != negb;
-    enum fx_class ka = fx_classify(a), kb = fx_classify(b);
     if (ka == FXC_DENORMAL || kb == FXC_DENORMAL)
         e->exc |= FX_DE;
     if (ka == FXC_INF || kb == FXC_INF) {
@@ -320,11 +330,10 @@ fx80 fx_sub(struct fx_env *e, fx80 a, fx80 b) { return addsub(e, a, b, true); }
 fx80 fx_mul(struct fx_env *e, fx80 a, fx80 b)
 {
     fx80 r;
-    e->c1 = false;
-    if (fx_nan_operands(e, a, b, true, &r))
+    enum fx_class ka, kb;
+    if (fx_special(e, a, b, true, &r, &ka, &kb))
         return r;
     bool s = fx_sign(a) != fx_sign(b);
-    enum fx_class ka = fx_classify(a), kb = fx_classify(b);
     if ((ka == FXC_INF && kb == FXC_ZERO) || (ka == FXC_ZERO && kb == FXC_INF))
         return fx_invalid(e);
     if (ka == FXC_DENORMAL || kb == FXC_DENORMAL)
@@ -344,11 +353,10 @@ fx80 fx_mul(struct fx_env *e, fx80 a, fx80 b)
 fx80 fx_div(struct fx_env *e, fx80 a, fx80 b)
 {
     fx80 r;
-    e->c1 = false;
-    if (fx_nan_operands(e, a, b, true, &r))
+    enum fx_class ka, kb;
+    if (fx_special(e, a, b, true, &r, &ka, &kb))
         return r;
     bool s = fx_sign(a) != fx_sign(b);
-    enum fx_class ka = fx_classify(a), kb = fx_classify(b);
     if ((ka == FXC_INF && kb == FXC_INF) || (ka == FXC_ZERO && kb == FXC_ZERO))
         return fx_invalid(e);
     if (kb == FXC_ZERO && ka != FXC_INF) {
@@ -391,10 +399,9 @@ fx80 fx_div(struct fx_env *e, fx80 a, fx80 b)
 fx80 fx_sqrt(struct fx_env *e, fx80 a)
 {
     fx80 r;
-    e->c1 = false;
-    if (fx_nan_operands(e, a, a, false, &r))
+    enum fx_class k;
+    if (fx_special(e, a, a, false, &r, &k, &k))
         return r;
-    enum fx_class k = fx_classify(a);
     if (k == FXC_ZERO)
         return a;
     if (fx_sign(a))
@@ -492,10 +499,9 @@ fx80 fx_from_int(uint64_t v, unsigned bits)
 fx80 fx_rndint(struct fx_env *e, fx80 a)
 {
     fx80 r;
-    e->c1 = false;
-    if (fx_nan_operands(e, a, a, false, &r))
+    enum fx_class k;
+    if (fx_special(e, a, a, false, &r, &k, &k))
         return r;
-    enum fx_class k = fx_classify(a);
     if (k == FXC_ZERO || k == FXC_INF)
         return a;
     if (k == FXC_DENORMAL)
@@ -547,10 +553,9 @@ invalid:
 fx80 fx_scale(struct fx_env *e, fx80 a, fx80 b)
 {
     fx80 r;
-    e->c1 = false;
-    if (fx_nan_operands(e, a, b, true, &r))
+    enum fx_class ka, kb;
+    if (fx_special(e, a, b, true, &r, &ka, &kb))
         return r;
-    enum fx_class ka = fx_classify(a), kb = fx_classify(b);
     if (ka == FXC_DENORMAL || kb == FXC_DENORMAL)
         e->exc |= FX_DE;
     if (kb == FXC_INF) {

@@ -109,6 +109,11 @@ fx80 fx_const(unsigned which, unsigned rc);
  * one-operand operation.  Returns true (and *r) when a or b is a NaN or
  * an unsupported encoding. */
 bool fx_nan_operands(struct fx_env *e, fx80 a, fx80 b, bool two, fx80 *r);
+/* The start of every operation: C1 cleared; true with *r the result when
+ * an operand (b only when two) is a NaN or unsupported, else the classes
+ * in *ka, *kb. */
+bool fx_special(struct fx_env *e, fx80 a, fx80 b, bool two, fx80 *r, enum fx_class *ka,
+                enum fx_class *kb);
 /* Rounds sign * (hi:lo as a 128-bit significand with the binary point
  * after bit 127) * 2^(exp - FX_BIAS) to a register value per env. */
 fx80 fx_round_pack(struct fx_env *e, bool sign, int32_t exp, uint64_t hi, uint64_t lo);

@@ -396,10 +396,9 @@ static struct xf xf_atan01(struct xf t)
 fx80 fx_atan2(struct fx_env *e, fx80 y, fx80 x)
 {
     fx80 r;
-    e->c1 = false;
-    if (fx_nan_operands(e, y, x, true, &r))
+    enum fx_class ky, kx;
+    if (fx_special(e, y, x, true, &r, &ky, &kx))
         return r;
-    enum fx_class ky = fx_classify(y), kx = fx_classify(x);
     if (ky == FXC_DENORMAL || kx == FXC_DENORMAL)
         e->exc |= FX_DE;
     bool sy = fx_sign(y), sx = fx_sign(x);
@@ -439,10 +438,9 @@ fx80 fx_atan2(struct fx_env *e, fx80 y, fx80 x)
 fx80 fx_f2xm1(struct fx_env *e, fx80 x)
 {
     fx80 r;
-    e->c1 = false;
-    if (fx_nan_operands(e, x, x, false, &r))
+    enum fx_class k;
+    if (fx_special(e, x, x, false, &r, &k, &k))
         return r;
-    enum fx_class k = fx_classify(x);
     if (k == FXC_ZERO)
         return x;
     if (k == FXC_INF)
@@ -500,10 +498,9 @@ static struct xf xf_log2(struct xf x)
 fx80 fx_yl2x(struct fx_env *e, fx80 x, fx80 y)
 {
     fx80 r;
-    e->c1 = false;
-    if (fx_nan_operands(e, x, y, true, &r))
+    enum fx_class kx, ky;
+    if (fx_special(e, x, y, true, &r, &kx, &ky))
         return r;
-    enum fx_class kx = fx_classify(x), ky = fx_classify(y);
     bool sx = fx_sign(x), sy = fx_sign(y);
     if (sx && kx != FXC_ZERO)
         return fx_invalid(e);
@@ -541,10 +538,9 @@ fx80 fx_yl2x(struct fx_env *e, fx80 x, fx80 y)
 fx80 fx_yl2xp1(struct fx_env *e, fx80 x, fx80 y)
 {
     fx80 r;
-    e->c1 = false;
-    if (fx_nan_operands(e, x, y, true, &r))
+    enum fx_class kx, ky;
+    if (fx_special(e, x, y, true, &r, &kx, &ky))
         return r;
-    enum fx_class kx = fx_classify(x), ky = fx_classify(y);
     bool sx = fx_sign(x), sy = fx_sign(y);
     if (kx == FXC_INF) {
         if (sx || ky == FXC_ZERO)

@@ -11,9 +11,12 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "bus/machine.h"
+#include "devices/cmos.h"
 #include "cpu/flags.h"
 #include "cpu/fpu.h"
 #include "harness.h"
+#include "roms/roms.h"
 
 #define CODE 0x1000u
 #define DATA 0x2000u
@@ -379,4 +382,77 @@ Test(fpu_guest, reset_and_fninit)
     cr_assert_eq(c->fpu.tw, 0x5555);
     cr_assert_eq(c->fpu.sw, 0);
     harness_free(h);
+}
+
+/* FNSTENV then FLDENV restores the environment, in the 16-bit (66 prefix)
+ * and 32-bit protected-mode layouts. */
+Test(fpu_guest, fstenv_fldenv_round_trip_pm)
+{
+    struct harness *h = mk("pentium2");
+    struct cpu *c = &h->cpu;
+    harness_flat32(h);
+    wr(h, DATA, 0x0B7A, 2);                     /* a control word: RC up, PC 53, ZE/IE unmasked */
+    LOAD(h, 0xFF0, 0xDB, 0xE3,                  /* fninit */
+         0xD9, 0x2D, 0x00, 0x20, 0x00, 0x00,    /* fldcw [2000] */
+         0xD9, 0xEB, 0xD9, 0xEE,                /* fldpi; fldz */
+         0xD9, 0x35, 0x00, 0x30, 0x00, 0x00,    /* fnstenv [3000] (32-bit) */
+         0x66, 0xD9, 0x35, 0x00, 0x31, 0x00, 0x00, /* fnstenv [3100] (16-bit) */
+         0xDB, 0xE3,                            /* fninit */
+         0x66, 0xD9, 0x25, 0x00, 0x31, 0x00, 0x00, /* fldenv [3100] */
+         0xF4);
+    cr_assert_eq(run_vec(h, 0xFF0, 20), NONE);
+    cr_assert_eq(rd(h, SAVE + 0, 2), 0x0B7A, "32-bit image: CW");
+    cr_assert_eq(rd(h, SAVE + 0x100, 2), 0x0B7F, "16-bit image: CW masked by the first FNSTENV");
+    cr_assert_eq(rd(h, SAVE + 0x104, 2), 0x1FFF, "16-bit image: TW (R6 zero, R7 valid)");
+    cr_assert_eq(rd(h, SAVE + 0x108, 2), 0x08, "16-bit image: FCS");
+    cr_assert_eq(c->fpu.cw, 0x0B7F, "FLDENV: CW back");
+    cr_assert_eq(c->fpu.sw & SW_TOP, 6u << 11);
+    cr_assert_eq(c->fpu.tw, 0x1FFF, "tags recomputed: R6 zero, R7 valid");
+    cr_assert_eq(c->fpu.fcs, 0x08);
+    cr_assert_eq(c->fpu.fip & 0xFFFF, 0x0FFA, "FIP of the fldz");
+    LOAD(h, 0x1100, 0xD9, 0x25, 0x00, 0x30, 0x00, 0x00, 0xF4);  /* fldenv [3000] (32-bit) */
+    c->fpu.cw = 0x037F;
+    cr_assert_eq(run_vec(h, 0x1100, 5), NONE);
+    cr_assert_eq(c->fpu.cw, 0x0B7A, "the 32-bit image: ZE and IE unmasked again");
+    cr_assert_eq(c->fpu.fip, 0x0FFA);
+    harness_free(h);
+}
+
+/* The PC wiring (bus/pcdevices.c): FERR# on IRQ 13 (slave IR5), port F0h
+ * drops it and asserts IGNNE#; the equipment byte tells whether there is
+ * a coprocessor. */
+static struct machine *pc(const char *model)
+{
+    struct machine_config cfg = {
+        .cpu_model = model, .bios = rom_test_halt, .bios_size = rom_test_halt_size,
+        .ram_bytes = 1u << 20,
+    };
+    char err[200];
+    struct machine *m = machine_create(&cfg, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    return m;
+}
+
+Test(fpu_guest, pc_irq13_and_port_f0)
+{
+    struct machine *m = pc("pentium2");
+    struct cpu *c = &m->cpu;
+    cr_assert_eq(cmos_get(&m->cmos, 0x14) & 2, 2, "equipment byte: coprocessor");
+    cr_assert_not_null(c->ferr, "FERR# wired");
+    /* an unmasked exception with CR0.NE = 0 */
+    c->fpu.cw = 0x037B;
+    c->fpu.sw |= SW_ZE;
+    fpu_update_es(c);
+    cr_assert(m->pic.chip[1].lines & (1u << 5), "IRQ 13 asserted");
+    bus_out(&m->bus, 0xF0, 0, 1);
+    cr_assert(!(m->pic.chip[1].lines & (1u << 5)), "port F0h clears it");
+    cr_assert(c->fpu.ignne, "and asserts IGNNE#");
+    c->fpu.sw &= (uint16_t)~SW_ZE;
+    fpu_update_es(c);
+    cr_assert(!c->fpu.ignne, "FERR# gone: IGNNE# released");
+    machine_free(m);
+
+    m = pc("80386");
+    cr_assert_eq(cmos_get(&m->cmos, 0x14) & 2, 0, "no 387 on the 80386 model");
+    machine_free(m);
 }

@@ -132,19 +132,22 @@ static const char *pc_name[3] = { "24", "53", "64" };
 /* ------------------------------------------------------------------ */
 /* Host side.  All exceptions masked; results come back through memory. */
 
-#define HOST2(fn, insn)                                                         \
+/* fn(cw, a, b): ST1 = b, ST0 = a, the instruction, then ST0 is the
+ * result; `tail` pops what the instruction leaves above it. */
+#define HOSTOP(fn, insn, tail)                                                  \
     static fx80 fn(uint16_t cw, fx80 a, fx80 b, uint16_t *sw)                  \
     {                                                                           \
         uint8_t ba[10], bb[10], br[10];                                         \
         put80(ba, a);                                                           \
         put80(bb, b);                                                           \
         __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t" \
-                         insn "\n\tfnstsw %[sw]\n\tfstpt %[r]\n\tfstp %%st(0)"  \
+                         insn "\n\tfnstsw %[sw]\n\tfstpt %[r]" tail             \
                          : [r] "=m"(br), [sw] "=m"(*sw)                         \
                          : [a] "m"(ba), [b] "m"(bb), [cw] "m"(cw)               \
                          : "memory");                                           \
         return get80(br);                                                       \
     }
+#define HOST2(fn, insn) HOSTOP(fn, insn, "\n\tfstp %%st(0)")
 HOST2(h_add, "fadd %%st(1), %%st")
 HOST2(h_sub, "fsub %%st(1), %%st")
 HOST2(h_mul, "fmul %%st(1), %%st")
@@ -158,24 +161,10 @@ HOST2(h_sin, "fsin")
 HOST2(h_cos, "fcos")
 HOST2(h_f2xm1, "f2xm1")
 
-/* Operations that pop or push: FPATAN, FYL2X, FYL2XP1 pop (ST1 op ST0 ->
- * ST0); FPTAN, FXTRACT push. */
-#define HOSTPOP(fn, insn)                                                       \
-    static fx80 fn(uint16_t cw, fx80 a, fx80 b, uint16_t *sw)                  \
-    {                                                                           \
-        uint8_t ba[10], bb[10], br[10];                                         \
-        put80(ba, a);                                                           \
-        put80(bb, b);                                                           \
-        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t" \
-                         insn "\n\tfnstsw %[sw]\n\tfstpt %[r]"                  \
-                         : [r] "=m"(br), [sw] "=m"(*sw)                         \
-                         : [a] "m"(ba), [b] "m"(bb), [cw] "m"(cw)               \
-                         : "memory");                                           \
-        return get80(br);                                                       \
-    }
-HOSTPOP(h_patan, "fpatan")
-HOSTPOP(h_yl2x, "fyl2x")
-HOSTPOP(h_yl2xp1, "fyl2xp1")
+/* FPATAN, FYL2X, FYL2XP1 pop (ST1 op ST0 -> ST0). */
+HOSTOP(h_patan, "fpatan", "")
+HOSTOP(h_yl2x, "fyl2x", "")
+HOSTOP(h_yl2xp1, "fyl2xp1", "")
 
 /* Two results (ST0 and ST1 after the instruction). */
 #define HOSTPUSH(fn, insn)                                                      \
@@ -199,22 +188,22 @@ static uint16_t h_com(uint16_t cw, fx80 a, fx80 b, bool quiet, uint32_t *eflags)
 {
     uint8_t ba[10], bb[10];
     uint16_t sw, sw2;
-    uint32_t fl = 0;
+    uintptr_t fl = 0;   /* PUSHF's width on either host */
     put80(ba, a);
     put80(bb, b);
     if (quiet)
         __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\tfucom %%st(1)\n\t"
                          "fnstsw %[sw]\n\tfnclex\n\tfucomi %%st(1), %%st\n\tfnstsw %[sw2]\n\t"
-                         "pushf\n\tpop %q[fl]\n\tfstp %%st(0)\n\tfstp %%st(0)"
+                         "pushf\n\tpop %[fl]\n\tfstp %%st(0)\n\tfstp %%st(0)"
                          : [sw] "=m"(sw), [sw2] "=m"(sw2), [fl] "=r"(fl)
                          : [a] "m"(ba), [b] "m"(bb), [cw] "m"(cw) : "memory", "cc");
     else
         __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\tfcom %%st(1)\n\t"
                          "fnstsw %[sw]\n\tfnclex\n\tfcomi %%st(1), %%st\n\tfnstsw %[sw2]\n\t"
-                         "pushf\n\tpop %q[fl]\n\tfstp %%st(0)\n\tfstp %%st(0)"
+                         "pushf\n\tpop %[fl]\n\tfstp %%st(0)\n\tfstp %%st(0)"
                          : [sw] "=m"(sw), [sw2] "=m"(sw2), [fl] "=r"(fl)
                          : [a] "m"(ba), [b] "m"(bb), [cw] "m"(cw) : "memory", "cc");
-    *eflags = (fl & 0x45) | ((uint32_t)(sw2 & 0x3F) << 16);
+    *eflags = ((uint32_t)fl & 0x45) | ((uint32_t)(sw2 & 0x3F) << 16);
     return sw;
 }
 
