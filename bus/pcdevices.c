@@ -390,11 +390,20 @@ static bool ide_setup(struct machine *m, const struct machine_config *cfg, char 
     ide_register_io(&m->ide, &m->bus);
     pci_add(&m->pci, &m->ide.dev, 0x09);
     ide_reset(&m->ide);
-    for (unsigned i = 0; i < 2; i++) {
+    /* CMOS 0x39: the BIOS translation of ATA drives 0-3, two bits each
+     * (0 none, 1 LBA), which SeaBIOS's QEMU build reads instead of
+     * guessing: LBA for a disk beyond 1024 cylinders, as QEMU's "auto". */
+    uint8_t trans = 0;
+    for (unsigned i = 0; i < 4; i++) {
         unsigned c, h, s;
-        if (ide_disk_geometry(&m->ide, i, &c, &h, &s))
+        if (!ide_disk_geometry(&m->ide, i, &c, &h, &s))
+            continue;
+        if (i < 2)
             machine_cmos_set_disk(m, i, c, h, s);
+        if (c > 1024)
+            trans = (uint8_t)(trans | (1u << (2 * i)));
     }
+    cmos_set(&m->cmos, 0x39, trans);
     return true;
 }
 
