@@ -2,7 +2,7 @@
  *
  * Memory access follows the IBM VGA Technical Reference / FreeVGA:
  *  - addressing: chain 4 (sequencer memory mode bit 3: address bits 1-0
- *    pick the plane, the plane offset is the address with them cleared),
+ *    pick the plane, bits 15-14 replace them in the plane offset),
  *    odd/even (sequencer memory mode bit 2 clear for writes, graphics mode
  *    bit 4 for reads: address bit 0 picks plane 0/2 or 1/3, the offset is
  *    the address with bit 0 cleared), else sequential (map mask / read map
@@ -48,6 +48,15 @@ static uint32_t bank_address(const struct vga *v, uint32_t addr)
            (VGA_VRAM_SIZE - 1);
 }
 
+/* Chain 4: address bits 1-0 pick the plane; the plane offset is the
+ * address with bits 15-14 rotated into bits 1-0, the same rotation the
+ * CRTC's doubleword mode applies to its counter, so 13h's 64000 bytes
+ * land where the CRTC scans them. */
+static uint32_t chain4_offset(uint32_t a)
+{
+    return (a & 0xFFFCu) | ((a >> 14) & 3u);
+}
+
 static void load_latches(struct vga *v, uint32_t off)
 {
     for (unsigned p = 0; p < 4; p++)
@@ -65,7 +74,7 @@ uint8_t vga_mem_read(struct vga *v, uint32_t addr)
     unsigned plane;
     if (v->seq[4] & 0x08) {                 /* chain 4 */
         plane = a & 3;
-        off = a & ~3u;
+        off = chain4_offset(a);
     } else if (v->gc[5] & 0x10) {           /* host odd/even */
         plane = (v->gc[4] & 2) | (a & 1);
         off = a & ~1u;
@@ -112,7 +121,7 @@ void vga_mem_write(struct vga *v, uint32_t addr, uint8_t val)
     unsigned planes = v->seq[2] & 15;
     if (v->seq[4] & 0x08) {                 /* chain 4 */
         planes &= 1u << (a & 3);
-        off = a & ~3u;
+        off = chain4_offset(a);
     } else if (!(v->seq[4] & 0x04)) {       /* odd/even */
         planes &= (a & 1) ? 0x0A : 0x05;
         off = a & ~1u;

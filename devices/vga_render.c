@@ -78,7 +78,8 @@ static uint32_t crtc_address(const struct vga *v, uint32_t c, unsigned rs)
     if (v->crtc[0x14] & 0x40)                              /* doubleword */
         a = (c << 2) | ((c >> 12) & 3);
     else if (!(v->crtc[0x17] & 0x40))                      /* word */
-        a = (c << 1) | ((c >> ((v->crtc[0x17] & 0x20) ? 15 : 13)) & 1);
+        a = c << 1; /* (the hardware's bit 13/15 wrap into bit 0 is left out:
+                       odd/even host addressing here keeps bit 0 clear) */
     else                                                   /* byte */
         a = c;
     if (!(v->crtc[0x17] & 0x01))

@@ -176,6 +176,9 @@ Test(vga, chain4_addressing)
     cr_assert_eq(plane_at(t.v, 0x1235, 1), 0x00);
     cr_assert_eq(vga_mem_read(t.v, 0x1235), 0x77);
     cr_assert_eq(vga_mem_read(t.v, 0x1234), 0x00);
+    vga_mem_write(t.v, 0xC002, 0x66);  /* bits 15-14 rotate into the offset */
+    cr_assert_eq(plane_at(t.v, 0xC003, 2), 0x66);
+    cr_assert_eq(vga_mem_read(t.v, 0xC002), 0x66);
     vgat_fini(&t);
 }
 
