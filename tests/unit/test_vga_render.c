@@ -435,6 +435,33 @@ Test(vga_render, vbe_modes_from_the_lfb)
     vgat_fini(&t);
 }
 
+Test(vga_render, vbe_4bpp_planar_with_banks)
+{
+    struct vgat t;
+    vgat_init(&t);
+    struct vga *v = t.v;
+    for (uint8_t i = 0; i < 16; i++)
+        ar_w(v, i, i);
+    ar_w(v, 0x12, 0x0F);
+    dac_w(v, 9, 1, 2, 3);
+    vbe_mode(v, 1024, 768, 4, 0);
+    seq_w(v, 4, 0x06);
+    gc_w(v, 6, 0x05);
+    seq_w(v, 2, 0x09);                 /* planes 0 and 3: colour 9 */
+    /* Pixel (8, 700): plane offset 700 * 128 + 1 = 89601, bank 1. */
+    dispi(v, VBE_INDEX_BANK, 1);
+    vga_mem_write(v, 89601 - 65536, 0x80);
+    cr_assert_eq(v->vram[89601 * 4 + 3], 0x80, "plane 3 beyond the VGA's 64 KiB");
+    struct vga_frame f;
+    cr_assert(vga_render(v, &f));
+    cr_assert_eq(f.width, 1024);
+    cr_assert_eq(f.height, 768);
+    cr_assert_eq(px(&f, 8, 700), rgb6(1, 2, 3));
+    cr_assert_eq(px(&f, 9, 700), 0u);
+    cr_assert_eq(px(&f, 8, 699), 0u);
+    vgat_fini(&t);
+}
+
 Test(vga_render, display_off_is_blank)
 {
     struct vgat t;
