@@ -6,6 +6,7 @@
 ; Register values: the standard mode 13h table (IBM VGA Technical
 ; Reference).
 %include "reset.inc"
+%include "test/vgapal.inc"
         ROM_START
         cpu 8086
 start:
@@ -62,29 +63,7 @@ start:
         jb .attr
         mov al, 0x20                    ; palette address source: screen on
         out dx, al
-        ; DAC: 256 entries from index 0.
-        mov dx, 0x3C8
-        xor al, al
-        out dx, al
-        inc dx
-        xor bx, bx
-.dac:   mov al, bl
-        and al, 63
-        out dx, al                      ; red
-        mov al, bl
-        shr al, 1
-        shr al, 1
-        and al, 63
-        out dx, al                      ; green
-        mov al, bl
-        and al, 63
-        mov ah, 63
-        sub ah, al
-        mov al, ah
-        out dx, al                      ; blue
-        inc bx
-        cmp bx, 256
-        jb .dac
+        LOAD_TEST_PALETTE
         ; The picture.
         mov ax, 0xA000
         mov es, ax

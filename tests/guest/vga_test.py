@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-"""Runs roms/test/vga13.asm (mode 13h set through the VGA registers, a
-palette and a picture) with a VGA and -screenshot-on-exit, then checks
-every pixel of the PNG against the picture the program draws.
+"""Runs a VGA test program with -screenshot-on-exit and checks every
+pixel of the PNG against the picture the program draws:
+  mode13: roms/test/vga13.asm as the BIOS (mode 13h through the VGA
+          registers, no VGA BIOS code runs);
+  vbe8:   SeaBIOS + SeaVGABIOS, roms/test/vbe8.asm as an option ROM (VBE
+          mode 0x101 through INT 10h, drawn through the banked window).
 
-usage: vga_test.py PCVM VGA13_ROM VGA_OPTION_ROM [--keep=PATH]
+usage: vga_test.py mode13|vbe8 PCVM [--keep=PATH] [--option-rom=ROM]
+                   [pcvm options...]
+--option-rom= passes ROM with its checksum byte (the last) set.
 
 The PNG is decoded here with zlib alone (8-bit RGB, the five filter
 types), so the check does not depend on the writer's library."""
@@ -59,25 +64,44 @@ def dac(i):
     return tuple((c << 2) | (c >> 4) for c in c6)
 
 
+# The pictures the test programs draw: size and colour index of (x, y).
+PICTURES = {
+    'mode13': (320, 200, lambda x, y: ((x >> 4) + ((y >> 4) << 4)) & 255),
+    'vbe8': (640, 480, lambda x, y: x // 40 + (y // 30) * 16),
+}
+
+
 def main():
-    pcvm, rom, stub = sys.argv[1:4]
-    keep = next((a[7:] for a in sys.argv[4:] if a.startswith('--keep=')), None)
+    kind, pcvm = sys.argv[1], sys.argv[2]
     tmp = tempfile.mkdtemp(prefix='pcvm-vga-')
-    png = os.path.join(tmp, 'mode13.png')
-    args = [pcvm, '-bios', rom, '-vga-bios', stub, '-display', 'none',
-            '-screenshot-on-exit', png, '-max-insns', '50000000']
+    png = os.path.join(tmp, 'screen.png')
+    keep, rest = None, []
+    for a in sys.argv[3:]:
+        if a.startswith('--keep='):
+            keep = a[7:]
+        elif a.startswith('--option-rom='):
+            # SeaBIOS checks an option ROM's checksum: set its last byte.
+            rom = bytearray(open(a[13:], 'rb').read())
+            rom[-1] = (-sum(rom[:-1])) & 255
+            path = os.path.join(tmp, 'test.rom')
+            open(path, 'wb').write(rom)
+            rest += ['-option-rom', path]
+        else:
+            rest.append(a)
+    args = [pcvm] + rest + ['-display', 'none', '-screenshot-on-exit', png]
     p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
     if p.returncode != 0:
         print('FAIL: %s exited with %d\n%s' % (' '.join(args), p.returncode, p.stderr.decode()))
         return 1
+    want_w, want_h, colour = PICTURES[kind]
     w, h, rows = read_png(png)
-    if (w, h) != (320, 200):
-        print('FAIL: screenshot is %dx%d, expected 320x200' % (w, h))
+    if (w, h) != (want_w, want_h):
+        print('FAIL: screenshot is %dx%d, expected %dx%d' % (w, h, want_w, want_h))
         return 1
     bad = 0
     for y in range(h):
         for x in range(w):
-            want = dac(((x >> 4) + ((y >> 4) << 4)) & 255)
+            want = dac(colour(x, y))
             got = tuple(rows[y][3 * x:3 * x + 3])
             if got != want:
                 if bad < 5:
@@ -89,7 +113,7 @@ def main():
     if keep:
         with open(keep, 'wb') as f:
             f.write(open(png, 'rb').read())
-    print('ok: mode 13h picture, %dx%d, every pixel' % (w, h))
+    print('ok: %s picture, %dx%d, every pixel' % (kind, w, h))
     return 0
 
 
