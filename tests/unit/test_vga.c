@@ -5,7 +5,8 @@
  * attribute flip-flop; the CRTC protect bit and the MISC I/O select;
  * input status 1 against virtual time; the PCI function (identity, BAR
  * sizing, the LFB and the expansion ROM mapped and moved on the bus);
- * the Bochs DISPI registers (devices/vga_vbe.c). */
+ * the Bochs DISPI registers (devices/vga_vbe.c); option ROMs as fw_cfg
+ * genroms/ files (-option-rom). */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -510,4 +511,31 @@ Test(vga, legacy_window_and_ports_on_the_bus)
     bus_out(&m->bus, 0x1CF, 0xB0C4, 2);
     cr_assert_eq(bus_in(&m->bus, 0x1CF, 2), 0xB0C4);
     machine_free(m);
+}
+
+/* ------------------------------------------------------------ -option-rom */
+
+Test(vga, option_roms_as_fw_cfg_genroms)
+{
+    static const uint8_t rom[512] = { 0x55, 0xAA, 1, 0xCB };
+    struct machine_config cfg = { .bios = rom_test_halt, .bios_size = rom_test_halt_size };
+    cfg.option_roms[1] = (struct machine_option_rom){ "test.rom", rom, sizeof rom };
+    char err[200];
+    struct machine *m = machine_create(&cfg, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    int found = -1;
+    for (unsigned i = 0; i < m->fw_cfg.nfiles; i++)
+        if (strcmp(m->fw_cfg.names[i], "genroms/test.rom") == 0)
+            found = (int)i;
+    cr_assert_geq(found, 0, "genroms/test.rom in the fw_cfg directory");
+    const struct fw_cfg_item *it = &m->fw_cfg.item[FW_CFG_FILE_FIRST + found];
+    cr_assert_eq(it->len, sizeof rom);
+    cr_assert_eq(memcmp(it->data, rom, sizeof rom), 0);
+    machine_free(m);
+
+    cfg.option_roms[1].name = "a-name-that-is-much-too-long-for-a-fw_cfg-file.rom";
+    m = machine_create(&cfg, err, sizeof err);
+    cr_assert_null(m);
+    cr_assert(strstr(err, "option ROM 'a-name-that-is-much-too-long-for-a-fw_cfg-file.rom': "
+                     "the name is too long"), "%s", err);
 }
