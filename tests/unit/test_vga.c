@@ -492,6 +492,34 @@ Test(vga, pci_identity_and_bars)
     machine_free(m);
 }
 
+Test(vga, mmio_bar2)
+{
+    struct machine *m = mk();
+    struct vga *v = machine_vga(m);
+    cfg_wr(m, 0x18, 0xFFFFFFFFu);
+    cr_assert_eq(cfg_rd(m, 0x18), 0xFFFFF000u, "4 KiB memory BAR");
+    cfg_wr(m, 0x18, 0xE3000000u);
+    cfg_wr(m, 0x04, 0x0002);
+    bus_write(&m->bus, 0xE3000400u + 0x0E, 0xFF08, 2);   /* 0x3CE/0x3CF: GC8 = 0xFF */
+    bus_write(&m->bus, 0xE3000400u + 0x0E, 0x3C08, 2);
+    cr_assert_eq(v->gc[8], 0x3C, "a word: index, then data");
+    cr_assert_eq(bus_read(&m->bus, 0xE3000400u + 0x0F, 1), 0x3C);
+    bus_write(&m->bus, 0xE3000500u + 2 * VBE_INDEX_XRES, 800, 2);
+    cr_assert_eq(v->vbe_regs[VBE_INDEX_XRES], 800, "DISPI registers flat");
+    bus_write(&m->bus, 0xE3000500u + 2 * VBE_INDEX_YRES, 600, 4);  /* and the next: BPP = 0 */
+    cr_assert_eq(v->vbe_regs[VBE_INDEX_YRES], 600);
+    cr_assert_eq(v->vbe_regs[VBE_INDEX_BPP], 8, "BPP 0 is taken as 8");
+    cr_assert_eq(bus_read(&m->bus, 0xE3000500u + 2 * VBE_INDEX_VIDEO_MEMORY_64K, 2), 256);
+    cr_assert_eq(bus_read(&m->bus, 0xE3000500u, 2), VBE_ID5);
+    cr_assert_eq(bus_read(&m->bus, 0xE3000600u, 4), 8, "extended registers: 8 bytes");
+    cr_assert_eq(bus_read(&m->bus, 0xE3000604u, 4), 0x1E1E1E1Eu, "little endian");
+    cr_assert_eq(bus_read(&m->bus, 0xE3000000u, 4), 0, "no EDID");
+    cfg_wr(m, 0x18, 0xE3001000u);
+    cr_assert_eq(bus_read(&m->bus, 0xE3000600u, 4), 0xFFFFFFFFu, "moved away");
+    cr_assert_eq(bus_read(&m->bus, 0xE3001600u, 4), 8);
+    machine_free(m);
+}
+
 Test(vga, legacy_window_and_ports_on_the_bus)
 {
     struct machine *m = mk();
