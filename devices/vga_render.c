@@ -7,7 +7,8 @@
  * row address; the row scan counter runs 0..max scan line (CR09 bits 4-0),
  * then the row address advances by the offset register (CR13 * 2).  Double
  * scan (CR09 bit 7) clocks the row scan counter every second line; the
- * line compare register (CR18, CR07 bit 4, CR09 bit 6) restarts the
+ * preset row scan and byte panning (CR08) set where the first row starts;
+ * the line compare register (CR18, CR07 bit 4, CR09 bit 6) restarts the
  * address at 0 (the split screen).  The counter becomes a memory address
  * by the byte/word/doubleword mode (CR17 bit 6, CR14 bit 6), and in the
  * CGA-compatible modes row scan bits 0/1 replace address bits 13/14
@@ -228,8 +229,11 @@ static bool render_vga(struct vga *v)
     x.blink_on = (t / BLINK_NS) % 2 == 0;
     x.cursor_on = (t / CURSOR_NS) % 2 == 0;
     unsigned shift = pan_shift(v, text, dots);
-    uint32_t addr = g.start;
-    unsigned rs = 0, y = 0;
+    /* Preset row scan (CR08 bits 4-0: the first row starts that many scan
+     * lines into its characters) and byte panning (bits 6-5: character
+     * clocks added to the start address); both for smooth scrolling. */
+    uint32_t addr = g.start + ((v->crtc[8] >> 5) & 3u);
+    unsigned rs = v->crtc[8] & 0x1Fu, y = 0;
     for (unsigned l = 0; l < g.vde && y < h; l++) {
         if (l == g.line_compare) {
             addr = 0;
