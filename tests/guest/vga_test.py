@@ -77,9 +77,11 @@ PICTURES = {
 
 # Standard modes: size, and whether colour 4 is the BIOS's red there.
 MODES = {
-    0x01: (360, 400, False), 0x03: (720, 400, False), 0x04: (320, 200, False),
+    0x00: (360, 400, False), 0x02: (720, 400, False), 0x05: (320, 200, False),
+    0x01: (360, 400, False), 0x03: (720, 400, False), 0x07: (720, 400, False), 0x04: (320, 200, False),
     0x06: (640, 200, False), 0x0D: (320, 200, True), 0x0E: (640, 200, True),
-    0x10: (640, 350, True), 0x12: (640, 480, True), 0x13: (320, 200, True),
+    0x0F: (640, 350, False), 0x10: (640, 350, True), 0x11: (640, 480, False),
+    0x12: (640, 480, True), 0x13: (320, 200, True),
 }
 
 
