@@ -5,11 +5,13 @@ pixel of the PNG against the picture the program draws:
           registers, no VGA BIOS code runs);
   vbe8:   SeaBIOS + SeaVGABIOS, roms/test/vbe8.asm as an option ROM (VBE
           mode 0x101 through INT 10h, drawn through the banked window);
+  vbe24:  the same with roms/test/vbe24.asm (VBE mode 0x112, 24 bpp, drawn
+          through the linear frame buffer from unreal mode);
   modes:  SeaBIOS + SeaVGABIOS, roms/test/vgamodes.asm as an option ROM,
           once per standard mode (--modes=): INT 10h sets it, the teletype
           writes text, write-pixel draws a block of colour 4.
 
-usage: vga_test.py mode13|vbe8|modes PCVM [--keep=PATH] [--option-rom=ROM]
+usage: vga_test.py mode13|vbe8|vbe24|modes PCVM [--keep=PATH] [--option-rom=ROM]
                    [--modes=M,M...] [pcvm options...]
 --option-rom= passes ROM with its checksum byte (the last) set (and for
 modes, the mode byte at offset 6).
@@ -72,6 +74,8 @@ def dac(i):
 PICTURES = {
     'mode13': (320, 200, lambda x, y: ((x >> 4) + ((y >> 4) << 4)) & 255),
     'vbe8': (640, 480, lambda x, y: x // 40 + (y // 30) * 16),
+    # direct colour: (r, g, b) itself
+    'vbe24': (640, 480, lambda x, y: (x & 255, y & 255, (x + y) & 255)),
 }
 
 
@@ -163,7 +167,8 @@ def main():
     bad = 0
     for y in range(h):
         for x in range(w):
-            want = dac(colour(x, y))
+            want = colour(x, y)
+            want = want if isinstance(want, tuple) else dac(want)
             got = tuple(rows[y][3 * x:3 * x + 3])
             if got != want:
                 if bad < 5:
