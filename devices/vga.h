@@ -7,6 +7,10 @@
  * (vbe_display_api.txt: the DISPI registers), PCI Local Bus 2.1 (BARs, the
  * expansion ROM BAR).
  *
+ * PCI: BAR0 the linear frame buffer, BAR2 QEMU's 4 KiB MMIO area (the
+ * VGA ports and the DISPI registers as memory), the expansion ROM BAR the
+ * VGA BIOS that SeaBIOS copies and runs.
+ *
  * Video memory: VGA_VRAM_SIZE bytes.  The VGA's 256 KiB are the first
  * 256 KiB, as four planes interleaved: byte (offset * 4 + plane), offset
  * 0-65535.  The VBE modes use the whole memory as a linear frame buffer.
@@ -28,6 +32,7 @@
 
 #define VGA_VRAM_SIZE (16u << 20)        /* 16 MiB: the LFB BAR's size */
 #define VGA_PLANE_SIZE 65536u            /* one plane of the VGA's 256 KiB */
+#define VGA_MMIO_SIZE 4096u              /* BAR2: ports and DISPI as memory */
 #define VGA_MAX_WIDTH 1600u              /* DISPI limits (also the render buffer) */
 #define VGA_MAX_HEIGHT 1200u
 #define VGA_MAX_BPP 32u
@@ -87,7 +92,7 @@ struct vga {
     struct bus *bus;
     uint8_t *rom;                        /* the option ROM, padded to rom_size */
     uint32_t rom_size;                   /* power of two, 0: no ROM */
-    uint32_t lfb_mapped, rom_mapped;     /* addresses, 0: not mapped */
+    uint32_t lfb_mapped, rom_mapped, mmio_mapped; /* addresses, 0: not mapped */
 
     /* Virtual time (input status 1, blinking). */
     const struct clock *clk;
