@@ -22,6 +22,7 @@
 #include "../devices/postcode.h"
 #include "../devices/cmos.h"
 #include "../devices/dma8237.h"
+#include "../devices/fdc82077.h"
 #include "../devices/blockdev.h"
 #include "../devices/fw_cfg.h"
 #include "../devices/i440fx.h"
@@ -32,6 +33,7 @@
 #include "../devices/piix3.h"
 #include "../devices/pit8254.h"
 #include "../devices/uart16550.h"
+#include "../devices/vga.h"
 #include "../jit/blockcache.h"
 #include "bus.h"
 #include "clock.h"
@@ -47,6 +49,8 @@
 #define MACHINE_DEBUGEXIT_IOSIZE 2u
 /* POST-code port (test386.asm's default; pcvm -post prints the last code). */
 #define MACHINE_POST_PORT 0x190u
+/* -option-rom images at most. */
+#define MACHINE_MAX_OPTION_ROMS 4
 
 /* Instructions per cpu_run call at most: the granularity at which the
  * machine looks at its exit conditions.  Device timers cut runs shorter:
@@ -101,6 +105,14 @@ struct machine_config {
     /* VGA option ROM (SeaVGABIOS's stdvga build), copied; NULL: no VGA. */
     const uint8_t *vga_bios;
     size_t vga_bios_size;
+    /* More option ROMs for the firmware to run (QEMU -option-rom): fw_cfg
+     * files "genroms/NAME", which SeaBIOS runs after the VGA's; copied.
+     * Unused entries have data NULL. */
+    struct machine_option_rom {
+        const char *name;
+        const uint8_t *data;
+        size_t size;
+    } option_roms[MACHINE_MAX_OPTION_ROMS];
 };
 
 /* Why machine_run returned. */
@@ -133,6 +145,7 @@ struct machine {
     struct cmos cmos;
     struct i8042 kbc;
     struct dma8237 dma;
+    struct fdc82077 fdc;           /* floppy controller, 0x3F0, IRQ 6, DMA 2 */
     struct uart16550 uart[4];
     bool has_uart[4];
     struct pci_bus pci;
@@ -142,6 +155,7 @@ struct machine {
     struct pam_window pam[PAM_SEGMENTS];
     struct fw_cfg fw_cfg;
     bool fw_cfg_ready;
+    struct vga *vga;               /* NULL: no VGA (cfg.vga_bios NULL) */
     bool in_cpu;                   /* cpu_run is on the stack */
     bool kicked;                   /* a timer deadline moved earlier meanwhile */
     bool reset_requested;          /* machine_request_reset: reset before the next run */
@@ -179,6 +193,9 @@ void machine_reset(struct machine *m);
  * serial byte): this makes the machine runnable again.  No effect after
  * any other exit. */
 void machine_resume(struct machine *m);
+
+/* The machine's VGA (devices/vga.h), or NULL when it has none. */
+static inline struct vga *machine_vga(struct machine *m) { return m->vga; }
 
 /* Retired guest instructions since power-on. */
 static inline uint64_t machine_icount(const struct machine *m) { return m->cpu.icount; }

@@ -6,7 +6,8 @@
  * ISA IRQs (the PC/AT's): 0 PIT, 1 keyboard, 2 cascade, 3 COM2/COM4,
  * 4 COM1/COM3, 6 floppy, 8 RTC, 12 PS/2 mouse, 13 FPU, 14/15 IDE.
  * DMA: channel 2 floppy.  PCI: 00:00.0 i440FX, 00:01.0 PIIX3, 00:01.1
- * PIIX3 IDE (devices/ide.c; always present, as on QEMU's pc machine).
+ * PIIX3 IDE (devices/ide.c; always present, as on QEMU's pc machine),
+ * 00:02.0 the VGA (when the config has a VGA BIOS: its expansion ROM).
  */
 #include "pcdevices.h"
 
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "../jit/blockcache.h"
+#include "../cpu/fpu.h"
 #include "../mmu/mem.h"
 #include "machine.h"
 
@@ -49,6 +51,25 @@ static void clock_kick(void *opaque)
         m->kicked = true;
         cpu_request_stop(&m->cpu);
     }
+}
+
+/* The x87's FERR# drives IRQ 13 (PC/AT wiring, used by the CPU only with
+ * CR0.NE = 0: cpu/fpu.c); a write to port F0h clears the latch and
+ * asserts IGNNE# until FERR# goes away (SDM Vol. 1 D.2.1). */
+static void fpu_ferr(void *opaque, bool level)
+{
+    struct machine *m = opaque;
+    pic_set_irq(&m->pic, 13, level);
+}
+
+static void port_f0_write(void *opaque, uint32_t port, uint32_t val, unsigned size)
+{
+    struct machine *m = opaque;
+    (void)port;
+    (void)val;
+    (void)size;
+    pic_set_irq(&m->pic, 13, 0);
+    cpu_fpu_ignne(&m->cpu);
 }
 
 static void isa_irq(void *opaque, int irq, int level)
@@ -261,8 +282,8 @@ static void cmos_setup(struct machine *m, const char *boot)
     cmos_set(c, 0x5F, 0);                       /* CPUs - 1 */
     /* Equipment byte: bits 7-6 floppies - 1, 5-4 display (00: VGA/EGA),
      * bit 2 PS/2 mouse, bit 1 coprocessor, bit 0 floppy drives present.
-     * The 8086/80186 models have no coprocessor. */
-    cmos_set(c, 0x14, m->cpu.model->addr_bits < 24 ? 0x04 : 0x06);
+     * Only the models with an x87 (486 and later) have a coprocessor. */
+    cmos_set(c, 0x14, m->cpu.model->fpu ? 0x06 : 0x04);
     /* Boot order as SeaBIOS reads it: 0x3D low nibble first device, high
      * nibble second; 0x38 high nibble third, bit 0 = skip the floppy
      * boot signature check (0: check it). */
@@ -386,9 +407,42 @@ static bool ide_setup(struct machine *m, const struct machine_config *cfg, char 
     return true;
 }
 
+/* ------------------------------------------------------------ floppy */
+
+/* The 82077AA is always there, as on a PC; a drive exists for each
+ * cfg->floppy[] image, of the type its medium needs (CMOS 0x10). */
+static bool floppy_init(struct machine *m, const struct machine_config *cfg, char *err,
+                        size_t errlen)
+{
+    fdc_init(&m->fdc, 0x3F0, &m->clock, pic_irq_line(&m->pic, 6), &m->dma, 2);
+    fdc_register_io(&m->fdc, &m->bus);
+    for (unsigned i = 0; i < 2; i++) {
+        struct blockdev *bd = cfg->floppy[i];
+        if (!bd)
+            continue;
+        const struct floppy_geometry *g = floppy_geometry_for_size(bd->size);
+        if (!g) {
+            snprintf(err, errlen, "%s: size %llu bytes is no floppy format (160K, 180K, "
+                     "320K, 360K, 720K, 1.2M, 1.44M, 1.68M or 2.88M)",
+                     bd->name ? bd->name : "floppy image", (unsigned long long)bd->size);
+            return false;
+        }
+        enum floppy_drive_type t = floppy_drive_for(g);
+        fdc_attach(&m->fdc, i, t);
+        fdc_insert(&m->fdc, i, bd);
+        machine_cmos_set_floppy(m, i, (uint8_t)t);
+    }
+    return true;
+}
+
 bool machine_cdrom_change(struct machine *m, unsigned drive, struct blockdev *media)
 {
     return ide_cdrom_change(&m->ide, drive, media);
+}
+
+bool machine_floppy_change(struct machine *m, unsigned drive, struct blockdev *media)
+{
+    return drive < 2 && fdc_insert(&m->fdc, drive, media);
 }
 
 /* ------------------------------------------------------------ init */
@@ -423,6 +477,9 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     m->cpu.irq_opaque = m;
     m->cpu.irq_pending = cpu_int_pending;
     m->cpu.irq_ack = cpu_int_ack;
+    m->cpu.ferr = fpu_ferr;
+    m->cpu.ferr_opaque = m;
+    bus_register_io(&m->bus, 0xF0, 1, NULL, port_f0_write, m, BUS_SIZE8);
 
     pit_init(&m->pit, &m->clock, pic_irq_line(&m->pic, 0));
     pit_register_io(&m->pit, &m->bus);
@@ -439,6 +496,8 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
 
     dma_init(&m->dma, dev_mem_read, dev_mem_write, m);
     dma_register_io(&m->dma, &m->bus);
+    if (!floppy_init(m, cfg, err, errlen))
+        return false;
 
     bool any = false;
     for (int i = 0; i < 4; i++)
@@ -462,6 +521,13 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     machine_pam_refresh(m); /* the BIOS is mapped: the windows start on it */
     if (!ide_setup(m, cfg, err, errlen))
         return false;
+    if (cfg->vga_bios) {
+        m->vga = vga_create(&m->clock, cfg->vga_bios, cfg->vga_bios_size);
+        if (!m->vga || !vga_attach(m->vga, &m->bus, &m->pci, 0x10)) {
+            snprintf(err, errlen, "out of memory for the VGA");
+            return false;
+        }
+    }
 
     fw_cfg_init(&m->fw_cfg, dev_mem_read, dev_mem_write, m);
     m->fw_cfg_ready = true;
@@ -469,6 +535,19 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     if (!fw_cfg_setup(m, boot)) {
         snprintf(err, errlen, "out of memory for the fw_cfg items");
         return false;
+    }
+    for (unsigned i = 0; i < MACHINE_MAX_OPTION_ROMS; i++) {
+        const struct machine_option_rom *r = &cfg->option_roms[i];
+        char name[64];
+        if (!r->data)
+            continue;
+        snprintf(name, sizeof name, "genroms/%.50s", r->name ? r->name : "rom");
+        if (strlen(r->name ? r->name : "rom") > 47 ||
+            !fw_cfg_add_file(&m->fw_cfg, name, r->data, (uint32_t)r->size)) {
+            snprintf(err, errlen, "option ROM '%s': the name is too long (47 characters "
+                     "at most) or the fw_cfg table is full", r->name ? r->name : "rom");
+            return false;
+        }
     }
     return true;
 }
@@ -481,6 +560,7 @@ void machine_devices_reset(struct machine *m)
     i8042_reset(&m->kbc);
     port92_reset(&m->port92);
     dma_reset(&m->dma);
+    fdc_reset(&m->fdc);
     for (int i = 0; i < 4; i++)
         if (m->has_uart[i])
             uart_reset(&m->uart[i]);
@@ -489,6 +569,8 @@ void machine_devices_reset(struct machine *m)
     ide_reset(&m->ide);
     m->pci.addr = 0;
     fw_cfg_select(&m->fw_cfg, 0);
+    if (m->vga)
+        vga_reset(m->vga);
 }
 
 void machine_devices_free(struct machine *m)
@@ -496,6 +578,8 @@ void machine_devices_free(struct machine *m)
     if (m->fw_cfg_ready)
         fw_cfg_free(&m->fw_cfg);
     m->fw_cfg_ready = false;
+    vga_free(m->vga);
+    m->vga = NULL;
 }
 
 /* ------------------------------------------------------------ host input */
@@ -508,6 +592,13 @@ void machine_key(struct machine *m, unsigned key, bool down)
 void machine_mouse(struct machine *m, int dx, int dy, int dz, unsigned buttons)
 {
     i8042_mouse(&m->kbc, dx, dy, dz, buttons);
+}
+
+void machine_drain_output(struct machine *m)
+{
+    for (int i = 0; i < 4; i++)
+        if (m->has_uart[i])
+            uart_drain(&m->uart[i]);
 }
 
 size_t machine_serial_input(struct machine *m, unsigned port, const uint8_t *bytes, size_t n)

@@ -34,6 +34,7 @@
 #include "hostdev.h"
 #include "diskimage.h"
 #include "firmware.h"
+#include "screenshot.h"
 
 #ifndef PCVM_VERSION
 #define PCVM_VERSION "unknown"
@@ -77,6 +78,9 @@ static const char usage_text[] =
     "                      the debug console on port N instead of 0xE9 (0x402:\n"
     "                      SeaBIOS's log; -debugcon then defaults to stdio)\n"
     "  -display none       no display (the only one so far)\n"
+    "  -option-rom FILE    an option ROM for SeaBIOS to run (fw_cfg genroms/; up to 4)\n"
+    "  -screenshot-on-exit FILE.png\n"
+    "                      save the VGA screen as a PNG when pcvm exits\n"
     "  -nographic          no display; COM1 on the terminal unless -serial says otherwise\n"
     "  -serial DEV         the next COM port (COM1 first, up to four): stdio,\n"
     "                      file:PATH, null or none\n"
@@ -283,6 +287,17 @@ static uint8_t *read_bios(const char *path, size_t *size)
     return buf;
 }
 
+/* An option ROM file (-option-rom): a malloc'd copy, or the program
+ * ends with one line naming the option. */
+static uint8_t *read_option_rom(const char *opt, const char *path, size_t *size)
+{
+    char err[512];
+    uint8_t *buf = firmware_read_option_rom(path, size, err, sizeof err);
+    if (!buf)
+        die("%s %s", opt, err);
+    return buf;
+}
+
 /* ---------------------------------------------------------------- debugcon */
 
 struct sink {
@@ -340,6 +355,9 @@ int main(int argc, char **argv)
     struct hostdev hd = { 0 };
     bool debugger = false, stop_at_start = false, magic_break = false;
     const char *gdb_dev = NULL, *symbols = NULL;
+    const char *screenshot = NULL;
+    const char *option_rom_paths[MACHINE_MAX_OPTION_ROMS];
+    unsigned n_option_roms = 0;
 #ifdef _WIN32
     /* The same bytes as on any host: the guest's output as it is, and our
      * messages ending in \n (no text-mode \r\n translation). */
@@ -362,7 +380,8 @@ int main(int argc, char **argv)
                        strcmp(o, "symbols") == 0 || strcmp(o, "serial") == 0 ||
                        strcmp(o, "rtc") == 0 || strcmp(o, "boot") == 0 ||
                        strcmp(o, "vga-bios") == 0 || strcmp(o, "vga") == 0 ||
-                       strcmp(o, "L") == 0 || drive_option(o) >= 0;
+                       strcmp(o, "L") == 0 || drive_option(o) >= 0 ||
+                       strcmp(o, "screenshot-on-exit") == 0 || strcmp(o, "option-rom") == 0;
         const char *v = NULL;
         if (has_arg) {
             if (k + 1 >= argc)
@@ -415,6 +434,12 @@ int main(int argc, char **argv)
         } else if (strcmp(o, "display") == 0) {
             if (strcmp(v, "none") != 0)
                 die("display '%s' is not available yet (only -display none)", v);
+        } else if (strcmp(o, "screenshot-on-exit") == 0) {
+            screenshot = v;
+        } else if (strcmp(o, "option-rom") == 0) {
+            if (n_option_roms == MACHINE_MAX_OPTION_ROMS)
+                die("-option-rom %s: at most %d option ROMs", v, MACHINE_MAX_OPTION_ROMS);
+            option_rom_paths[n_option_roms++] = v;
         } else if (strcmp(o, "nographic") == 0) {
             hd.nographic = true; /* no display yet anyway; serial on stdio */
         } else if (strcmp(o, "serial") == 0) {
@@ -495,6 +520,8 @@ int main(int argc, char **argv)
         if (path) {
             vga_bios = firmware_read_option_rom(path, &vga_bios_size, fwerr, sizeof fwerr);
             free(path);
+            if (!vga_bios && vga_bios_path)
+                die("-vga-bios %s", fwerr);
             if (!vga_bios)
                 die("%s", fwerr);
         }
@@ -519,7 +546,20 @@ int main(int argc, char **argv)
         image_open[d] = true;
     }
 
+    if (screenshot && !vga_bios)
+        die("-screenshot-on-exit %s: the machine has no VGA (%s)", screenshot,
+            demo ? "-demo has none" : no_vga ? "-vga none" : "no VGA BIOS found");
+
     struct sink sink = { .f = NULL };
+    struct machine_option_rom option_roms[MACHINE_MAX_OPTION_ROMS] = { { 0 } };
+    for (unsigned i = 0; i < n_option_roms; i++) {
+        const char *p = option_rom_paths[i], *base = p;
+        for (const char *q = p; *q; q++)
+            if (*q == '/' || *q == '\\')
+                base = q + 1;
+        option_roms[i].name = base;
+        option_roms[i].data = read_option_rom("-option-rom", p, &option_roms[i].size);
+    }
     struct machine_config cfg = {
         .cpu_model = cpu,
         .ram_bytes = ram,
@@ -544,6 +584,7 @@ int main(int argc, char **argv)
     for (int d = DRV_FDA; d <= DRV_FDB; d++)
         if (image_open[d])
             cfg.floppy[d - DRV_FDA] = &images[d].bd;
+    memcpy(cfg.option_roms, option_roms, sizeof option_roms);
     if (strcmp(debugcon, "stdio") == 0) {
         sink = (struct sink){ .f = stdout, .name = "stdout" };
         cfg.debugcon = sink_byte;
@@ -563,6 +604,10 @@ int main(int argc, char **argv)
 
     char err[256];
     struct machine *m = machine_create(&cfg, err, sizeof err);
+    free(vga_bios); /* the machine has its copy */
+    vga_bios = NULL;
+    for (unsigned i = 0; i < n_option_roms; i++)
+        free((void *)cfg.option_roms[i].data);
     if (!m)
         die("%s", err);
 
@@ -605,6 +650,7 @@ int main(int argc, char **argv)
         why = hostdev_run(&hd, m);
     }
     double secs = now() - t0;
+    machine_drain_output(m);
     dbg_free(dbg);
     (void)quit;
 
@@ -649,6 +695,15 @@ int main(int argc, char **argv)
         else
             fprintf(stderr, "pcvm: POST code none (no write to port 0x%X)\n",
                     (unsigned)m->postcode.port);
+    }
+    if (screenshot && machine_vga(m)) {
+        struct vga_frame frame;
+        vga_render(machine_vga(m), &frame);
+        if (!screenshot_write_png(screenshot, &frame, err, sizeof err)) {
+            fprintf(stderr, "pcvm: -screenshot-on-exit %s\n", err);
+            if (status == 0)
+                status = EXIT_BAD_INPUT;
+        }
     }
     if (!hostdev_close(&hd) && status == 0)
         status = EXIT_BAD_INPUT;

@@ -14,6 +14,7 @@ PACKAGES=(
   libedit-dev gdb                            # debugger line editing; gdb stub tests
   seabios                                    # the default firmware: SeaBIOS and SeaVGABIOS
   xorriso mtools dosfstools                  # boot tests: CD-ROM and FAT disk images
+  libpng-dev                                 # PNG screenshots
 )
 
 missing=()

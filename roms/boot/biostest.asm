@@ -143,9 +143,11 @@ main:
     mov dl, [drive]
     cmp dl, 0xE0
     jae .cdrom
+    push es                 ; for a floppy, AH=08h returns ES:DI = its parameter table
     mov ah, 0x08
     xor di, di
     int 0x13
+    pop es
     jc fail13
     mov si, msg_params
     call puts
@@ -296,14 +298,18 @@ main:
 
     ; ---- INT 12h, INT 15h AH=88h ----
     int 0x12
+    push ax                 ; puts clobbers AL
     mov si, msg_base
     call puts
+    pop ax
     call hex16
     call crlf
     mov ah, 0x88
     int 0x15
+    push ax
     mov si, msg_ext_mem
     call puts
+    pop ax
     call hex16
     call crlf
 
@@ -341,6 +347,7 @@ main:
 
     mov si, msg_done
     call puts
+    call drain
     mov al, 0x55
     out EXIT, al
     hlt
@@ -354,6 +361,7 @@ fail13:
 fail:
     mov si, msg_fail
     call puts
+    call drain
     mov al, 0x0F
     out EXIT, al
     hlt
@@ -365,6 +373,20 @@ crlf:
     jmp putc
 
 ; the first 16 bytes at si as text (the test patterns are ASCII)
+; waits until COM1 has sent everything (LSR TEMT), so no output is lost
+; when the run ends
+drain:
+    push ax
+    push dx
+    mov dx, COM1 + 5
+.wait:
+    in al, dx
+    test al, 0x40
+    jz .wait
+    pop dx
+    pop ax
+    ret
+
 put_pattern:
     mov cx, 16
 .l:
