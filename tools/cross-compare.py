@@ -6,7 +6,7 @@ usage: cross-compare.py NATIVE_DIR CROSS_DIR
 Both build directories must have run `meson test` already.  Compared:
   1. every test both builds ran: the same result (OK, FAIL, SKIP...);
      the tests only one build has are listed (a Windows build has no
-     pcvm-sst or debugger tests);
+     sst-cli or debugger tests);
   2. the Criterion totals ("Tested: N | Passing: N ...") of each test; for
      pcvm-unit, the tests it lists (--list) and that all of them passed.
      A build without Capstone (Windows) has no Capstone suites
@@ -14,7 +14,8 @@ Both build directories must have run `meson test` already.  Compared:
      a build without the Criterion package runs pcvm-unit on minicrit
      (tests/unit/minicrit), which prints the same list and totals;
   3. the SingleStepTests runs: the same "FILE: passed/total" lines and
-     totals (the timing line left out);
+     totals (the timing line left out); a build without the cJSON package
+     reads the data with minijson (tests/sst/minijson);
   4. the same guest runs under both pcvm programs (and the benchmark
      driver): exit status, stdout byte for byte, stderr with only the host
      seconds and MIPS of -stats masked: the guest instruction counts must
@@ -190,6 +191,8 @@ def main(argv):
         print("cross-compare: %s has no %s" % (cross, " ".join(only_native)))
     if only_cross:
         diffs.append("tests only in %s: %s" % (cross, " ".join(only_cross)))
+    if "libcjson" not in dependencies(cross) and any(is_sst_set(n) for n in both):
+        print("cross-compare: %s: pcvm-sst reads JSON with minijson (no cJSON package)" % cross)
     for name in both:
         ta, tb = a[name], b[name]
         if ta["result"] == "OK" and tb["result"] == "SKIP":
