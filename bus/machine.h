@@ -47,6 +47,8 @@
 #define MACHINE_DEBUGEXIT_IOSIZE 2u
 /* POST-code port (test386.asm's default; pcvm -post prints the last code). */
 #define MACHINE_POST_PORT 0x190u
+/* -option-rom images at most. */
+#define MACHINE_MAX_OPTION_ROMS 4
 
 /* Instructions per cpu_run call at most: the granularity at which the
  * machine looks at its exit conditions.  Device timers cut runs shorter:
@@ -100,6 +102,14 @@ struct machine_config {
     /* VGA option ROM (SeaVGABIOS's stdvga build), copied; NULL: no VGA. */
     const uint8_t *vga_bios;
     size_t vga_bios_size;
+    /* More option ROMs for the firmware to run (QEMU -option-rom): fw_cfg
+     * files "genroms/NAME", which SeaBIOS runs after the VGA's; copied.
+     * Unused entries have data NULL. */
+    struct machine_option_rom {
+        const char *name;
+        const uint8_t *data;
+        size_t size;
+    } option_roms[MACHINE_MAX_OPTION_ROMS];
 };
 
 /* Why machine_run returned. */

@@ -432,6 +432,19 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
         snprintf(err, errlen, "out of memory for the fw_cfg items");
         return false;
     }
+    for (unsigned i = 0; i < MACHINE_MAX_OPTION_ROMS; i++) {
+        const struct machine_option_rom *r = &cfg->option_roms[i];
+        char name[64];
+        if (!r->data)
+            continue;
+        snprintf(name, sizeof name, "genroms/%.50s", r->name ? r->name : "rom");
+        if (strlen(r->name ? r->name : "rom") > 47 ||
+            !fw_cfg_add_file(&m->fw_cfg, name, r->data, (uint32_t)r->size)) {
+            snprintf(err, errlen, "option ROM '%s': the name is too long (47 characters "
+                     "at most) or the fw_cfg table is full", r->name ? r->name : "rom");
+            return false;
+        }
+    }
     return true;
 }
 

@@ -2,7 +2,7 @@
  *
  * Memory access follows the IBM VGA Technical Reference / FreeVGA:
  *  - addressing: chain 4 (sequencer memory mode bit 3: address bits 1-0
- *    pick the plane, the plane offset is the address with them cleared),
+ *    pick the plane, bits 15-14 replace them in the plane offset),
  *    odd/even (sequencer memory mode bit 2 clear for writes, graphics mode
  *    bit 4 for reads: address bit 0 picks plane 0/2 or 1/3, the offset is
  *    the address with bit 0 cleared), else sequential (map mask / read map
@@ -21,7 +21,7 @@
 
 static inline uint8_t *plane_byte(struct vga *v, uint32_t off, unsigned plane)
 {
-    return &v->vram[((off & (VGA_PLANE_SIZE - 1)) << 2) | (plane & 3)];
+    return &v->vram[((off & (VGA_VRAM_SIZE / 4 - 1)) << 2) | (plane & 3)];
 }
 
 /* The window offset of a legacy address (0 = 0xA0000), or -1 when the
@@ -48,6 +48,34 @@ static uint32_t bank_address(const struct vga *v, uint32_t addr)
            (VGA_VRAM_SIZE - 1);
 }
 
+/* Where a legacy-window address goes before the addressing mode: *a and
+ * the plane-offset mask (the VGA's 64 KiB a plane; VBE 4-bpp modes use
+ * planes of a quarter of the video memory, the bank in 64 KiB steps).
+ * False when the address is not decoded. */
+static bool decode(const struct vga *v, uint32_t addr, uint32_t *a, uint32_t *mask)
+{
+    if (vga_vbe_enabled(v)) {              /* 4 bpp (vbe_banked handles the rest) */
+        if (addr >= 0x10000)
+            return false;
+        *a = (uint32_t)v->vbe_regs[VBE_INDEX_BANK] * 65536u + addr;
+        *mask = VGA_VRAM_SIZE / 4 - 1;
+        return true;
+    }
+    int32_t w = window_offset(v, addr);
+    *a = (uint32_t)w;
+    *mask = VGA_PLANE_SIZE - 1;
+    return w >= 0;
+}
+
+/* Chain 4: address bits 1-0 pick the plane; the plane offset is the
+ * address with bits 15-14 rotated into bits 1-0, the same rotation the
+ * CRTC's doubleword mode applies to its counter, so 13h's 64000 bytes
+ * land where the CRTC scans them. */
+static uint32_t chain4_offset(uint32_t a)
+{
+    return (a & 0xFFFCu) | ((a >> 14) & 3u);
+}
+
 static void load_latches(struct vga *v, uint32_t off)
 {
     for (unsigned p = 0; p < 4; p++)
@@ -58,14 +86,13 @@ uint8_t vga_mem_read(struct vga *v, uint32_t addr)
 {
     if (vbe_banked(v))
         return addr < 0x10000 ? v->vram[bank_address(v, addr)] : 0xFF;
-    int32_t w = window_offset(v, addr);
-    if (w < 0)
+    uint32_t a, off, lim;
+    if (!decode(v, addr, &a, &lim))
         return 0xFF;
-    uint32_t a = (uint32_t)w, off;
     unsigned plane;
     if (v->seq[4] & 0x08) {                 /* chain 4 */
         plane = a & 3;
-        off = a & ~3u;
+        off = chain4_offset(a);
     } else if (v->gc[5] & 0x10) {           /* host odd/even */
         plane = (v->gc[4] & 2) | (a & 1);
         off = a & ~1u;
@@ -73,6 +100,7 @@ uint8_t vga_mem_read(struct vga *v, uint32_t addr)
         plane = v->gc[4] & 3;
         off = a;
     }
+    off &= lim;
     load_latches(v, off);
     if (!(v->gc[5] & 0x08))                 /* read mode 0 */
         return v->latch[plane];
@@ -105,20 +133,20 @@ void vga_mem_write(struct vga *v, uint32_t addr, uint8_t val)
             v->vram[bank_address(v, addr)] = val;
         return;
     }
-    int32_t w = window_offset(v, addr);
-    if (w < 0)
+    uint32_t a, off, lim;
+    if (!decode(v, addr, &a, &lim))
         return;
-    uint32_t a = (uint32_t)w, off;
     unsigned planes = v->seq[2] & 15;
     if (v->seq[4] & 0x08) {                 /* chain 4 */
         planes &= 1u << (a & 3);
-        off = a & ~3u;
+        off = chain4_offset(a);
     } else if (!(v->seq[4] & 0x04)) {       /* odd/even */
         planes &= (a & 1) ? 0x0A : 0x05;
         off = a & ~1u;
     } else {
         off = a;
     }
+    off &= lim;
     if (!planes)
         return;
     unsigned rot = v->gc[3] & 7;

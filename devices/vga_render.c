@@ -78,7 +78,8 @@ static uint32_t crtc_address(const struct vga *v, uint32_t c, unsigned rs)
     if (v->crtc[0x14] & 0x40)                              /* doubleword */
         a = (c << 2) | ((c >> 12) & 3);
     else if (!(v->crtc[0x17] & 0x40))                      /* word */
-        a = (c << 1) | ((c >> ((v->crtc[0x17] & 0x20) ? 15 : 13)) & 1);
+        a = c << 1; /* (the hardware's bit 13/15 wrap into bit 0 is left out:
+                       odd/even host addressing here keeps bit 0 clear) */
     else                                                   /* byte */
         a = c;
     if (!(v->crtc[0x17] & 0x01))
@@ -267,11 +268,27 @@ static bool render_vbe(struct vga *v)
     clip(&w, &h);
     v->fb_width = w;
     v->fb_height = h;
-    if (bpp == 4) {                 /* planar VBE modes are not implemented: blank */
-        memset(v->fb, 0, sizeof *v->fb * w * h);
-        return false;
-    }
     const uint32_t mask = VGA_VRAM_SIZE - 1;
+    if (bpp == 4) {
+        /* Planar, as the VGA's 16-colour modes: eight pixels a plane
+         * offset, the pitch and start in interleaved bytes (4 a plane
+         * offset), the colours through the attribute palette. */
+        uint32_t pal[16];
+        palette16(v, pal);
+        uint8_t en = v->ar[0x12] & 15;
+        for (uint32_t y = 0; y < h; y++) {
+            uint32_t off = (v->vbe_start + y * v->vbe_pitch) >> 2;
+            uint32_t *out = v->fb + (size_t)y * w;
+            for (uint32_t xx = 0; xx < w; xx++) {
+                const uint8_t *p = &v->vram[((off + xx / 8) << 2) & mask];
+                unsigned b = 7 - (xx & 7);
+                unsigned c = ((p[0] >> b) & 1) | (((p[1] >> b) & 1) << 1) |
+                             (((p[2] >> b) & 1) << 2) | (((p[3] >> b) & 1) << 3);
+                out[xx] = pal[c & en];
+            }
+        }
+        return true;
+    }
     for (uint32_t y = 0; y < h; y++) {
         uint32_t a = v->vbe_start + y * v->vbe_pitch;
         uint32_t *out = v->fb + (size_t)y * w;

@@ -32,6 +32,7 @@
 #endif
 #include "roms/roms.h"
 #include "hostdev.h"
+#include "screenshot.h"
 
 #ifndef PCVM_VERSION
 #define PCVM_VERSION "unknown"
@@ -60,6 +61,12 @@ static const char usage_text[] =
     "                      a write of V to the port exits pcvm with status\n"
     "                      (V << 1) | 1 (defaults iobase=0x501, iosize=2, as QEMU)\n"
     "  -display none       no display (the only one so far)\n"
+    "  -vga std|none       the VGA (PCI stdvga with Bochs VBE; default std when a\n"
+    "                      VGA BIOS is given)\n"
+    "  -vga-bios FILE      the VGA option ROM (e.g. SeaBIOS's vgabios-stdvga.bin)\n"
+    "  -option-rom FILE    an option ROM for SeaBIOS to run (fw_cfg genroms/; up to 4)\n"
+    "  -screenshot-on-exit FILE.png\n"
+    "                      save the VGA screen as a PNG when pcvm exits\n"
     "  -nographic          no display; COM1 on the terminal unless -serial says otherwise\n"
     "  -serial DEV         the next COM port (COM1 first, up to four): stdio,\n"
     "                      file:PATH, null or none\n"
@@ -250,6 +257,30 @@ static uint8_t *read_bios(const char *path, size_t *size)
     return buf;
 }
 
+/* An option ROM file (-vga-bios, -option-rom): up to 256 KiB, starting
+ * with the 0x55 0xAA signature.  Returns a malloc'd copy. */
+static uint8_t *read_option_rom(const char *opt, const char *path, size_t *size)
+{
+    enum { OPTION_ROM_MAX = 256u << 10 };
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        die("%s %s: cannot open: %s", opt, path, strerror(errno));
+    uint8_t *buf = malloc(OPTION_ROM_MAX + 1);
+    if (!buf)
+        die("%s %s: out of memory", opt, path);
+    size_t n = fread(buf, 1, OPTION_ROM_MAX + 1, f);
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad)
+        die("%s %s: read error (a directory?)", opt, path);
+    if (n > OPTION_ROM_MAX)
+        die("%s %s: larger than 256 KiB; not an option ROM", opt, path);
+    if (n < 512 || buf[0] != 0x55 || buf[1] != 0xAA)
+        die("%s %s: not an option ROM (no 0x55 0xAA signature)", opt, path);
+    *size = n;
+    return buf;
+}
+
 /* ---------------------------------------------------------------- debugcon */
 
 struct sink {
@@ -289,6 +320,9 @@ int main(int argc, char **argv)
     struct hostdev hd = { 0 };
     bool debugger = false, stop_at_start = false, magic_break = false;
     const char *gdb_dev = NULL, *symbols = NULL;
+    const char *vga = NULL, *vga_bios_path = NULL, *screenshot = NULL;
+    const char *option_rom_paths[MACHINE_MAX_OPTION_ROMS];
+    unsigned n_option_roms = 0;
 #ifdef _WIN32
     /* The same bytes as on any host: the guest's output as it is, and our
      * messages ending in \n (no text-mode \r\n translation). */
@@ -309,7 +343,9 @@ int main(int argc, char **argv)
                        strcmp(o, "device") == 0 || strcmp(o, "display") == 0 ||
                        strcmp(o, "max-insns") == 0 || strcmp(o, "gdb") == 0 ||
                        strcmp(o, "symbols") == 0 || strcmp(o, "serial") == 0 ||
-                       strcmp(o, "rtc") == 0 || strcmp(o, "boot") == 0;
+                       strcmp(o, "rtc") == 0 || strcmp(o, "boot") == 0 ||
+                       strcmp(o, "vga") == 0 || strcmp(o, "vga-bios") == 0 ||
+                       strcmp(o, "screenshot-on-exit") == 0 || strcmp(o, "option-rom") == 0;
         const char *v = NULL;
         if (has_arg) {
             if (k + 1 >= argc)
@@ -345,6 +381,18 @@ int main(int argc, char **argv)
         } else if (strcmp(o, "display") == 0) {
             if (strcmp(v, "none") != 0)
                 die("display '%s' is not available yet (only -display none)", v);
+        } else if (strcmp(o, "vga") == 0) {
+            if (strcmp(v, "std") != 0 && strcmp(v, "none") != 0)
+                die("-vga '%s': not supported (use std or none)", v);
+            vga = v;
+        } else if (strcmp(o, "vga-bios") == 0) {
+            vga_bios_path = v;
+        } else if (strcmp(o, "screenshot-on-exit") == 0) {
+            screenshot = v;
+        } else if (strcmp(o, "option-rom") == 0) {
+            if (n_option_roms == MACHINE_MAX_OPTION_ROMS)
+                die("-option-rom %s: at most %d option ROMs", v, MACHINE_MAX_OPTION_ROMS);
+            option_rom_paths[n_option_roms++] = v;
         } else if (strcmp(o, "nographic") == 0) {
             hd.nographic = true; /* no display yet anyway; serial on stdio */
         } else if (strcmp(o, "serial") == 0) {
@@ -406,7 +454,26 @@ int main(int argc, char **argv)
     if (!debugcon)
         debugcon = bios_path ? "none" : "stdio";
 
+    /* The VGA: std when a VGA BIOS is given, unless -vga none. */
+    uint8_t *vga_bios = NULL;
+    size_t vga_bios_size = 0;
+    if (vga && strcmp(vga, "std") == 0 && !vga_bios_path)
+        die("-vga std needs a VGA BIOS: give -vga-bios FILE");
+    if (vga_bios_path && !(vga && strcmp(vga, "none") == 0))
+        vga_bios = read_option_rom("-vga-bios", vga_bios_path, &vga_bios_size);
+    if (screenshot && !vga_bios)
+        die("-screenshot-on-exit %s: the machine has no VGA (give -vga-bios FILE)", screenshot);
+
     struct sink sink = { .f = NULL };
+    struct machine_option_rom option_roms[MACHINE_MAX_OPTION_ROMS] = { { 0 } };
+    for (unsigned i = 0; i < n_option_roms; i++) {
+        const char *p = option_rom_paths[i], *base = p;
+        for (const char *q = p; *q; q++)
+            if (*q == '/' || *q == '\\')
+                base = q + 1;
+        option_roms[i].name = base;
+        option_roms[i].data = read_option_rom("-option-rom", p, &option_roms[i].size);
+    }
     struct machine_config cfg = {
         .cpu_model = cpu,
         .ram_bytes = ram,
@@ -416,7 +483,10 @@ int main(int argc, char **argv)
         .debugexit_iosize = dx.present ? (uint16_t)dx.iosize : 0,
         .max_insns = max_insns,
         .no_reboot = no_reboot,
+        .vga_bios = vga_bios,
+        .vga_bios_size = vga_bios_size,
     };
+    memcpy(cfg.option_roms, option_roms, sizeof option_roms);
     if (strcmp(debugcon, "stdio") == 0) {
         sink = (struct sink){ .f = stdout, .name = "stdout" };
         cfg.debugcon = sink_byte;
@@ -436,6 +506,9 @@ int main(int argc, char **argv)
 
     char err[256];
     struct machine *m = machine_create(&cfg, err, sizeof err);
+    free(vga_bios); /* the machine has its copy */
+    for (unsigned i = 0; i < n_option_roms; i++)
+        free((void *)cfg.option_roms[i].data);
     if (!m)
         die("%s", err);
 
@@ -522,6 +595,15 @@ int main(int argc, char **argv)
         else
             fprintf(stderr, "pcvm: POST code none (no write to port 0x%X)\n",
                     (unsigned)m->postcode.port);
+    }
+    if (screenshot && machine_vga(m)) {
+        struct vga_frame frame;
+        vga_render(machine_vga(m), &frame);
+        if (!screenshot_write_png(screenshot, &frame, err, sizeof err)) {
+            fprintf(stderr, "pcvm: -screenshot-on-exit %s\n", err);
+            if (status == 0)
+                status = EXIT_BAD_INPUT;
+        }
     }
     if (!hostdev_close(&hd) && status == 0)
         status = EXIT_BAD_INPUT;

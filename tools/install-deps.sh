@@ -12,6 +12,7 @@ PACKAGES=(
   libcjson-dev zlib1g-dev                    # SingleStepTests runner: JSON, gzip
   libsdl2-dev                                # the window frontend (optional for now)
   libedit-dev gdb                            # debugger line editing; gdb stub tests
+  libpng-dev                                 # PNG screenshots
 )
 
 missing=()

@@ -309,6 +309,44 @@ def case_bad_max_insns(ctx):
             "invalid -max-insns value '%s' (a positive instruction count)" % v)
 
 
+def case_bad_vga(ctx):
+    stub = ctx.rom("test-vgastub.bin")
+    notrom = ctx.file("notrom.bin", b"\0" * 1024)
+    bad(ctx, ["-vga", "cirrus"], "-vga 'cirrus': not supported (use std or none)")
+    bad(ctx, ["-vga", "std"], "-vga std needs a VGA BIOS: give -vga-bios FILE")
+    bad(ctx, ["-vga-bios", notrom],
+        "-vga-bios %s: not an option ROM (no 0x55 0xAA signature)" % notrom)
+    bad(ctx, ["-option-rom", notrom],
+        "-option-rom %s: not an option ROM (no 0x55 0xAA signature)" % notrom)
+    big = ctx.file("big.bin", b"\x55\xAA" + b"\0" * (256 << 10))
+    bad(ctx, ["-vga-bios", big], "-vga-bios %s: larger than 256 KiB; not an option ROM" % big)
+    missing = os.path.join(ctx.tmp, "missing.bin")
+    bad(ctx, ["-vga-bios", missing],
+        "-vga-bios %s: cannot open: No such file or directory" % missing)
+    bad(ctx, ["-screenshot-on-exit", "x.png"],
+        "-screenshot-on-exit x.png: the machine has no VGA (give -vga-bios FILE)")
+    bad(ctx, ["-vga-bios", stub, "-vga", "none", "-screenshot-on-exit", "x.png"],
+        "-screenshot-on-exit x.png: the machine has no VGA (give -vga-bios FILE)")
+    bad(ctx, ["-option-rom", stub] * 5, "-option-rom %s: at most 4 option ROMs" % stub)
+
+
+def case_vga_screenshot(ctx):
+    """The halt ROM with a VGA (never programmed: the screen is blank) still
+    writes a PNG at exit; an unwritable path fails after the run."""
+    png = os.path.join(ctx.tmp, "shot.png")
+    args = ["-bios", ctx.rom("test-halt.bin"), "-vga-bios", ctx.rom("test-vgastub.bin")] + LIMIT
+    expect(ctx, args + ["-screenshot-on-exit", png], 0, stdout="",
+           stderr="pcvm: guest halted, waiting for interrupts that no device can raise\n")
+    with open(png, "rb") as f:
+        if f.read(8) != b"\x89PNG\r\n\x1a\n":
+            raise AssertionError("%s is not a PNG" % png)
+    bad_png = os.path.join(ctx.tmp, "no-such-dir", "x.png")
+    expect(ctx, args + ["-screenshot-on-exit", bad_png], 1, stdout="",
+           stderr="pcvm: guest halted, waiting for interrupts that no device can raise\n"
+                  "pcvm: -screenshot-on-exit %s: cannot open: No such file or directory\n"
+                  % bad_png)
+
+
 CASES = {name[5:]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
 
 
