@@ -11,6 +11,8 @@ PACKAGES=(
   libcriterion-dev                           # unit tests
   libcjson-dev zlib1g-dev                    # SingleStepTests runner: JSON, gzip
   libsdl2-dev                                # the window frontend (optional for now)
+  libncurses-dev                             # -display curses
+  xvfb tmux seabios                          # display tests: Xvfb, tmux, SeaBIOS's text screen
   libedit-dev gdb                            # debugger line editing; gdb stub tests
   libpng-dev                                 # PNG screenshots
 )
