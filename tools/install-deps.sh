@@ -12,7 +12,7 @@ PACKAGES=(
   libcjson-dev zlib1g-dev                    # SingleStepTests runner: JSON, gzip
   libsdl2-dev                                # the window frontend (optional for now)
   libncurses-dev                             # -display curses
-  xvfb tmux seabios                          # display tests: Xvfb, tmux, SeaBIOS's text screen
+  xvfb libxtst6 tmux seabios                 # display tests: Xvfb (and XTEST keys), tmux, SeaBIOS
   libedit-dev gdb                            # debugger line editing; gdb stub tests
   libpng-dev                                 # PNG screenshots
 )

@@ -2,8 +2,9 @@
 ; a known screen written to B800:0000 (plain text, CP437 box drawing and
 ; symbols, colours), the cursor at row 6 column 12; then every byte the
 ; keyboard controller delivers (scancode set 1: the 8042 translates) is
-; shown in hex on row 4 after "keys:".  tests/display/curses_test.py
-; knows the screen.  It never ends by itself (pcvm -display curses:
+; shown in hex on row 4 after "keys:", and written to the debug console
+; (port 0xE9) as hex and a space.  tests/display/curses_test.py knows the
+; screen; xvfb_test.py reads the debug console.  It never ends by itself (pcvm -display curses:
 ; Ctrl-A X; else -max-insns).
 %include "reset.inc"
         ROM_START
@@ -64,6 +65,8 @@ start:
         call hexdigit
         mov ax, 0x0720
         stosw
+        mov al, ' '
+        out 0xE9, al
         cmp di, 5 * 80 * 2 - 6          ; row full: start it again
         jb .poll
         mov di, (4 * 80 + 6) * 2
@@ -74,7 +77,8 @@ hexdigit:
         cmp al, '9'
         jbe .out
         add al, 'A' - '9' - 1
-.out:   push ax
+.out:   out 0xE9, al
+        push ax
         mov ah, 0x0F
         stosw
         pop ax

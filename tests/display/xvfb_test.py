@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import ctypes
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest"))
@@ -80,10 +81,10 @@ def run(args, env, timeout=60):
 class Xvfb:
     """An X server of our own on a free display number (-displayfd)."""
 
-    def __init__(self):
+    def __init__(self, size="1024x768"):
         rfd, wfd = os.pipe()
         self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(wfd), "-screen", "0",
-                                      "1024x768x24", "-nolisten", "tcp"], pass_fds=(wfd,),
+                                      size + "x24", "-nolisten", "tcp"], pass_fds=(wfd,),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(wfd)
         with os.fdopen(rfd) as f:
@@ -197,6 +198,97 @@ def case_quit(ctx):
     if read_png(win)[:2] != (720, 540):
         raise AssertionError("the text mode window is not 720x540")
     return "quit with status 0"
+
+
+class XTest:
+    """Key presses as if typed on the X server's keyboard (the XTEST
+    extension, through libX11 and libXtst with ctypes)."""
+
+    def __init__(self, display):
+        try:
+            self.x11 = ctypes.CDLL("libX11.so.6")
+            self.xtst = ctypes.CDLL("libXtst.so.6")
+        except OSError as e:
+            print("SKIP: %s (Debian package libxtst6)" % e)
+            sys.exit(77)
+        self.x11.XOpenDisplay.restype = ctypes.c_void_p
+        self.x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        self.x11.XStringToKeysym.restype = ctypes.c_ulong
+        self.x11.XStringToKeysym.argtypes = [ctypes.c_char_p]
+        self.x11.XKeysymToKeycode.restype = ctypes.c_ubyte
+        self.x11.XKeysymToKeycode.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        self.x11.XFlush.argtypes = [ctypes.c_void_p]
+        self.x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        self.xtst.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int,
+                                                ctypes.c_ulong]
+        self.d = self.x11.XOpenDisplay(display.encode())
+        if not self.d:
+            raise AssertionError("cannot open display %s" % display)
+
+    def key(self, name, down):
+        code = self.x11.XKeysymToKeycode(self.d, self.x11.XStringToKeysym(name.encode()))
+        if not code:
+            raise AssertionError("no keycode for %s" % name)
+        self.xtst.XTestFakeKeyEvent(self.d, code, 1 if down else 0, 0)
+        self.x11.XFlush(self.d)
+
+    def chord(self, *names):
+        """Presses the keys in order and releases them in reverse order."""
+        for n in names:
+            self.key(n, True)
+            time.sleep(0.05)
+        for n in reversed(names):
+            self.key(n, False)
+            time.sleep(0.05)
+        time.sleep(0.2)
+
+    def close(self):
+        self.x11.XCloseDisplay(self.d)
+
+
+def case_keys_fullscreen(ctx):
+    """Keys typed on the X server reach the guest as PS/2 scancodes
+    (text.asm echoes what the 8042 delivers, translated to set 1, to the
+    debug console); Ctrl-Alt-F makes the window fullscreen on a 1280x800
+    screen: the 720x400 text mode letterboxed at 4:3 (1066x800, bars at
+    the sides); then the quit event ends pcvm with status 0."""
+    ctx.x.close()
+    ctx.x = Xvfb("1280x800")    # 16:10: the 4:3 picture gets bars at the sides
+    win, frame, con = ctx.path("win.png"), ctx.path("frame.png"), ctx.path("con.txt")
+    args = [ctx.pcvm, "-display", "sdl", "-bios", ctx.text, "-vga-bios", ctx.optrom,
+            "-debugcon", "file:" + con, "-window-screenshot", win, "-screenshot-on-exit", frame]
+    # SDL's software renderer: read back after the fullscreen switch, the
+    # OpenGL renderer on Xvfb (Mesa, no window manager) gives a black
+    # back buffer (the picture case covers the OpenGL path in a window).
+    env = dict(ctx.x.env, SDL_RENDER_DRIVER="software")
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    xt = XTest(ctx.x.env["DISPLAY"])
+    try:
+        time.sleep(2)
+        for chord in [["a"], ["Shift_L", "b"], ["Return"], ["F1"], ["Up"], ["KP_Enter"],
+                      ["Control_R"], ["Pause"], ["Control_L", "Alt_L", "f"]]:
+            xt.chord(*chord)
+        time.sleep(1)
+    finally:
+        xt.close()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    if proc.returncode != 0 or err:
+        raise AssertionError("quit: status %d, stderr %r" % (proc.returncode, err))
+    with open(con) as f:
+        got = f.read().strip()
+    want = ("1E 9E 2A 30 B0 AA 1C 9C 3B BB E0 48 E0 C8 E0 1C E0 9C E0 1D E0 9D "
+            "E1 1D 45 E1 9D C5 1D 38 B8 9D")
+    if got != want:
+        raise AssertionError("the guest read %r, want %r" % (got, want))
+    w = read_png(win)
+    f = read_png(frame)
+    if (w[0], w[1]) != (1280, 800) or (f[0], f[1]) != (720, 400):
+        raise AssertionError("window %dx%d (want 1280x800 fullscreen), frame %dx%d" % (
+            w[0], w[1], f[0], f[1]))
+    n = compare_scaled(w, f, (107, 0, 1066, 800))
+    return "%d scancodes, %d window pixels" % (len(want.split()), n)
 
 
 class Ctx:
