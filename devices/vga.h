@@ -141,5 +141,11 @@ bool vga_last_frame(const struct vga *v, struct vga_frame *out);
 
 /* Internal to devices/vga*.c: a DAC entry as 0x00RRGGBB. */
 uint32_t vga_dac_rgb(const struct vga *v, uint8_t index);
+/* Internal: a vertical CRTC value, register `reg` with bits 8 and 9 from
+ * the overflow register CR07 bits b8 and b9. */
+static inline unsigned vga_crtc_bits(const struct vga *v, unsigned reg, unsigned b8, unsigned b9)
+{
+    return v->crtc[reg] | (((v->crtc[7] >> b8) & 1u) << 8) | (((v->crtc[7] >> b9) & 1u) << 9);
+}
 
 #endif

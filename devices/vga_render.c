@@ -43,11 +43,6 @@ static uint64_t now_ns(const struct vga *v)
     return v->clk ? clock_ns(clock_now(v->clk)) : 0;
 }
 
-static unsigned crtc_bits(const struct vga *v, unsigned reg, unsigned b8, unsigned b9)
-{
-    return v->crtc[reg] | (((v->crtc[7] >> b8) & 1u) << 8) | (((v->crtc[7] >> b9) & 1u) << 9);
-}
-
 struct crtc_geom {
     unsigned hchars;        /* character clocks per line */
     unsigned vde;           /* scan lines shown */
@@ -62,7 +57,7 @@ struct crtc_geom {
 static void geometry(const struct vga *v, struct crtc_geom *g)
 {
     g->hchars = v->crtc[1] + 1u;
-    g->vde = crtc_bits(v, 0x12, 1, 6) + 1u;
+    g->vde = vga_crtc_bits(v, 0x12, 1, 6) + 1u;
     g->maxscan = v->crtc[9] & 0x1Fu;
     g->dscan = (v->crtc[9] & 0x80) != 0;
     g->line_compare = v->crtc[0x18] | (((v->crtc[7] >> 4) & 1u) << 8) |
