@@ -102,12 +102,20 @@ static void palette16(const struct vga *v, uint32_t pal[16])
     }
 }
 
+/* The 256 DAC colours as RGB, through the pel mask. */
+static void palette256(const struct vga *v, uint32_t pal[256])
+{
+    for (unsigned i = 0; i < 256; i++)
+        pal[i] = vga_dac_rgb(v, (uint8_t)(i & v->pel_mask));
+}
+
 /* One scan line's pixels, panned: lines are drawn into `line` (one
  * character clock more than shown) and copied from `shift`. */
 struct line_ctx {
     const struct vga *v;
     const struct crtc_geom *g;
     uint32_t pal[16];
+    uint32_t pal256[256];            /* 256-colour modes */
     uint32_t *line;
     bool blink_on, cursor_on;
 };
@@ -162,7 +170,7 @@ static void graphics_line(struct line_ctx *x, uint32_t addr, unsigned rs)
         const uint8_t *p = planes_at(v, crtc_address(v, addr + col, rs));
         if (v->gc[5] & 0x40) {                             /* 256 colours */
             for (unsigned k = 0; k < 4; k++)
-                *px++ = vga_dac_rgb(v, p[k] & v->pel_mask);
+                *px++ = x->pal256[p[k]];
         } else if (v->gc[5] & 0x20) {                      /* CGA 2-bit interleave */
             for (unsigned d = 0; d < 8; d++) {
                 unsigned sh = 6 - 2 * (d & 3), hi = d >> 2;
@@ -220,6 +228,8 @@ static bool render_vga(struct vga *v)
     uint32_t line[(256 + 1) * 9];
     struct line_ctx x = { .v = v, .g = &g, .line = line };
     palette16(v, x.pal);
+    if (!text && (v->gc[5] & 0x40))
+        palette256(v, x.pal256);
     uint64_t t = now_ns(v);
     x.blink_on = (t / BLINK_NS) % 2 == 0;
     x.cursor_on = (t / CURSOR_NS) % 2 == 0;
@@ -288,43 +298,42 @@ static bool render_vbe(struct vga *v)
         }
         return true;
     }
+    uint32_t pal[256];
+    if (bpp == 8)
+        palette256(v, pal);
+    unsigned bytes = (bpp + 7) / 8;
+    uint8_t buf[VGA_MAX_WIDTH * 4];
     for (uint32_t y = 0; y < h; y++) {
-        uint32_t a = v->vbe_start + y * v->vbe_pitch;
+        /* The line's bytes, wrapping at the end of video memory. */
+        uint32_t a = (v->vbe_start + y * v->vbe_pitch) & mask, n = w * bytes;
+        uint32_t first = n < VGA_VRAM_SIZE - a ? n : VGA_VRAM_SIZE - a;
+        memcpy(buf, v->vram + a, first);
+        memcpy(buf + first, v->vram, n - first);
         uint32_t *out = v->fb + (size_t)y * w;
-        for (uint32_t xx = 0; xx < w; xx++) {
-            const uint8_t *m = v->vram;
-            uint32_t c;
-            switch (bpp) {
-            case 8:
-                c = vga_dac_rgb(v, m[a & mask] & v->pel_mask);
-                a += 1;
-                break;
-            case 15: {
-                uint32_t px = m[a & mask] | ((uint32_t)m[(a + 1) & mask] << 8);
-                c = (expand5((px >> 10) & 31) << 16) | (expand5((px >> 5) & 31) << 8) |
-                    expand5(px & 31);
-                a += 2;
-                break;
+        const uint8_t *b = buf;
+        switch (bpp) {
+        case 8:
+            for (uint32_t x = 0; x < w; x++)
+                out[x] = pal[b[x]];
+            break;
+        case 15:
+            for (uint32_t x = 0; x < w; x++, b += 2) {
+                uint32_t px = b[0] | ((uint32_t)b[1] << 8);
+                out[x] = (expand5((px >> 10) & 31) << 16) | (expand5((px >> 5) & 31) << 8) |
+                         expand5(px & 31);
             }
-            case 16: {
-                uint32_t px = m[a & mask] | ((uint32_t)m[(a + 1) & mask] << 8);
-                c = (expand5((px >> 11) & 31) << 16) | (expand6((px >> 5) & 63) << 8) |
-                    expand5(px & 31);
-                a += 2;
-                break;
+            break;
+        case 16:
+            for (uint32_t x = 0; x < w; x++, b += 2) {
+                uint32_t px = b[0] | ((uint32_t)b[1] << 8);
+                out[x] = (expand5((px >> 11) & 31) << 16) | (expand6((px >> 5) & 63) << 8) |
+                         expand5(px & 31);
             }
-            case 24:
-                c = m[a & mask] | ((uint32_t)m[(a + 1) & mask] << 8) |
-                    ((uint32_t)m[(a + 2) & mask] << 16);
-                a += 3;
-                break;
-            default: /* 32: B, G, R, unused */
-                c = m[a & mask] | ((uint32_t)m[(a + 1) & mask] << 8) |
-                    ((uint32_t)m[(a + 2) & mask] << 16);
-                a += 4;
-                break;
-            }
-            out[xx] = c;
+            break;
+        default: /* 24: B, G, R; 32: B, G, R, unused */
+            for (uint32_t x = 0; x < w; x++, b += bytes)
+                out[x] = b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16);
+            break;
         }
     }
     return true;
