@@ -302,8 +302,8 @@ void vga_port_write(struct vga *v, uint16_t port, uint8_t val)
     case 0x3C0:
         if (!v->ar_flipflop)
             v->ar_index = val & 0x3F;
-        else if ((v->ar_index & 0x1F) <= 0x14)
-            v->ar[v->ar_index & 0x1F] = val;
+        else if ((v->ar_index & 0x1F) <= 0x14)   /* palette entries: 6 bits */
+            v->ar[v->ar_index & 0x1F] = (v->ar_index & 0x10) ? val : val & 0x3F;
         v->ar_flipflop = !v->ar_flipflop;
         break;
     case 0x3C2:

@@ -267,8 +267,11 @@ Test(vga, attribute_flip_flop)
     cr_assert_eq(vga_port_read(v, 0x3C0), 0x21, "index reads back");
     cr_assert_eq(vga_port_read(v, 0x3C1), 0x3F, "data reads at 0x3C1");
     vga_port_write(v, 0x3C0, 0x22);    /* index again: the flip-flop toggled */
-    vga_port_write(v, 0x3C0, 0x15);
-    cr_assert_eq(v->ar[2], 0x15);
+    vga_port_write(v, 0x3C0, 0xD5);
+    cr_assert_eq(v->ar[2], 0x15, "palette entries keep 6 bits");
+    vga_port_write(v, 0x3C0, 0x30);
+    vga_port_write(v, 0x3C0, 0xC1);
+    cr_assert_eq(v->ar[0x10], 0xC1, "the mode control register keeps 8");
     vga_port_write(v, 0x3C0, 0x23);    /* index 3 ... */
     (void)vga_port_read(v, 0x3DA);     /* ... and input status 1 resets it */
     vga_port_write(v, 0x3C0, 0x24);    /* so this is an index, not data for 3 */
