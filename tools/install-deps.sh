@@ -13,6 +13,7 @@ PACKAGES=(
   libsdl2-dev                                # the window frontend (optional for now)
   libedit-dev gdb                            # debugger line editing; gdb stub tests
   libpng-dev                                 # PNG screenshots
+  seabios                                    # SeaBIOS + SeaVGABIOS (/usr/share/seabios): the VGA guest tests
 )
 
 missing=()
