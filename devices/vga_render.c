@@ -10,9 +10,10 @@
  * preset row scan and byte panning (CR08) set where the first row starts;
  * the line compare register (CR18, CR07 bit 4, CR09 bit 6) restarts the
  * address at 0 (the split screen).  The counter becomes a memory address
- * by the byte/word/doubleword mode (CR17 bit 6, CR14 bit 6), and in the
- * CGA-compatible modes row scan bits 0/1 replace address bits 13/14
- * (CR17 bits 0/1 clear).
+ * by the byte/word/doubleword mode (CR17 bit 6, CR14 bit 6); it advances
+ * every character clock, or every 2nd or 4th (count by 2/4: CR17 bit 3,
+ * CR14 bit 5); in the CGA-compatible modes row scan bits 0/1 replace
+ * address bits 13/14 (CR17 bits 0/1 clear).
  *
  * What one character clock's four plane bytes become:
  *  - text (graphics controller misc bit 0 clear): plane 0 the character,
@@ -52,6 +53,7 @@ struct crtc_geom {
     uint32_t start;         /* start address (counter units) */
     uint32_t pitch;         /* counter increment per row */
     uint32_t cursor;        /* cursor location (counter units) */
+    unsigned count_shift;   /* count by 4 (CR14 bit 5): 2, by 2 (CR17 bit 3): 1 */
 };
 
 static void geometry(const struct vga *v, struct crtc_geom *g)
@@ -65,6 +67,7 @@ static void geometry(const struct vga *v, struct crtc_geom *g)
     g->start = ((uint32_t)v->crtc[0x0C] << 8) | v->crtc[0x0D];
     g->pitch = v->crtc[0x13] * 2u;
     g->cursor = ((uint32_t)v->crtc[0x0E] << 8) | v->crtc[0x0F];
+    g->count_shift = (v->crtc[0x14] & 0x20) ? 2 : (v->crtc[0x17] & 0x08) ? 1 : 0;
 }
 
 /* The plane offset the CRTC reads for counter value c on row scan rs. */
@@ -135,7 +138,7 @@ static void text_line(struct line_ctx *x, uint32_t addr, unsigned rs, unsigned d
     unsigned ul = v->crtc[0x14] & 0x1F;
     uint32_t *px = x->line;
     for (unsigned col = 0; col <= x->g->hchars; col++, px += dots) {
-        uint32_t c = addr + col;
+        uint32_t c = addr + (col >> x->g->count_shift);
         const uint8_t *p = planes_at(v, crtc_address(v, c, rs));
         uint8_t ch = p[0], at = p[1];
         uint32_t font = (at & 0x08) ? font_a : font_b;
@@ -167,7 +170,7 @@ static void graphics_line(struct line_ctx *x, uint32_t addr, unsigned rs)
     uint32_t *px = x->line;
     uint8_t en = v->ar[0x12] & 15;
     for (unsigned col = 0; col <= x->g->hchars; col++) {
-        const uint8_t *p = planes_at(v, crtc_address(v, addr + col, rs));
+        const uint8_t *p = planes_at(v, crtc_address(v, addr + (col >> x->g->count_shift), rs));
         if (v->gc[5] & 0x40) {                             /* 256 colours */
             for (unsigned k = 0; k < 4; k++)
                 *px++ = x->pal256[p[k]];
