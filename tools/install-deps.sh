@@ -17,6 +17,7 @@ PACKAGES=(
   seabios                                    # the default firmware: SeaBIOS and SeaVGABIOS
   xorriso mtools dosfstools                  # boot tests: CD-ROM and FAT disk images
   libpng-dev                                 # PNG screenshots
+  seabios                                    # SeaBIOS + SeaVGABIOS (/usr/share/seabios): the VGA guest tests
 )
 
 missing=()
