@@ -160,6 +160,8 @@ struct machine {
     bool kicked;                   /* a timer deadline moved earlier meanwhile */
     bool reset_requested;          /* machine_request_reset: reset before the next run */
     uint64_t resets;               /* statistics: resets performed */
+    uint64_t idle;                 /* statistics: instructions' worth of virtual
+                                      time skipped while the CPU was halted */
     bool pace;
     uint64_t (*host_now_ns)(void *opaque);
     void (*host_sleep_ns)(void *opaque, uint64_t ns);

@@ -187,11 +187,6 @@ static uint32_t dot_clock(const struct vga *v)
     return (v->misc & 0x0C) == 0x04 ? 28322000u : 25175000u;
 }
 
-static unsigned crtc_vbits(const struct vga *v, unsigned reg, unsigned b8, unsigned b9)
-{
-    return v->crtc[reg] | (((v->crtc[7] >> b8) & 1u) << 8) | (((v->crtc[7] >> b9) & 1u) << 9);
-}
-
 /* Input status 1: bit 3 vertical retrace, bit 0 "display disabled"
  * (horizontal or vertical blanking interval), from the CRTC's totals,
  * display ends and retrace positions and the dot clock, against virtual
@@ -199,9 +194,9 @@ static unsigned crtc_vbits(const struct vga *v, unsigned reg, unsigned b8, unsig
 static uint8_t input_status1(const struct vga *v)
 {
     uint64_t htotal = v->crtc[0] + 5u, hde = v->crtc[1] + 1u;
-    uint64_t vtotal = crtc_vbits(v, 6, 0, 5) + 2u;
-    uint64_t vde = crtc_vbits(v, 0x12, 1, 6) + 1u;
-    uint64_t vrs = crtc_vbits(v, 0x10, 2, 7);
+    uint64_t vtotal = vga_crtc_bits(v, 6, 0, 5) + 2u;
+    uint64_t vde = vga_crtc_bits(v, 0x12, 1, 6) + 1u;
+    uint64_t vrs = vga_crtc_bits(v, 0x10, 2, 7);
     uint64_t dots = (v->seq[1] & 1) ? 8 : 9;
     uint64_t clk = dot_clock(v);
     if (v->seq[1] & 0x08)
@@ -307,8 +302,8 @@ void vga_port_write(struct vga *v, uint16_t port, uint8_t val)
     case 0x3C0:
         if (!v->ar_flipflop)
             v->ar_index = val & 0x3F;
-        else if ((v->ar_index & 0x1F) <= 0x14)
-            v->ar[v->ar_index & 0x1F] = val;
+        else if ((v->ar_index & 0x1F) <= 0x14)   /* palette entries: 6 bits */
+            v->ar[v->ar_index & 0x1F] = (v->ar_index & 0x10) ? val : val & 0x3F;
         v->ar_flipflop = !v->ar_flipflop;
         break;
     case 0x3C2:

@@ -132,7 +132,11 @@ static inline bool vga_vbe_enabled(const struct vga *v)
 }
 
 /* Renders the current screen; returns false when the display is off
- * (blank).  The pixels stay valid until the next call. */
+ * (blank: the frame is black, at the mode's size).  The pixels stay valid
+ * until the next call.  Sizes are the mode's own pixels, one per dot the
+ * memory defines: text 720x400 (80 columns, 9 dots) or 360x400 (40
+ * columns: the monitor shows it twice as wide), 13h and 0Dh 320x200, 12h
+ * 640x480, VBE modes their resolution; a frontend scales to its window. */
 bool vga_render(struct vga *v, struct vga_frame *out);
 /* The text screen in a text mode; false in graphics modes. */
 bool vga_text_view(struct vga *v, struct vga_text *out);
@@ -141,5 +145,11 @@ bool vga_last_frame(const struct vga *v, struct vga_frame *out);
 
 /* Internal to devices/vga*.c: a DAC entry as 0x00RRGGBB. */
 uint32_t vga_dac_rgb(const struct vga *v, uint8_t index);
+/* Internal: a vertical CRTC value, register `reg` with bits 8 and 9 from
+ * the overflow register CR07 bits b8 and b9. */
+static inline unsigned vga_crtc_bits(const struct vga *v, unsigned reg, unsigned b8, unsigned b9)
+{
+    return v->crtc[reg] | (((v->crtc[7] >> b8) & 1u) << 8) | (((v->crtc[7] >> b9) & 1u) << 9);
+}
 
 #endif

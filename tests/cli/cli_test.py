@@ -295,8 +295,8 @@ def case_bad_ram(ctx):
 
 
 def case_bad_display(ctx):
-    bad(ctx, ["-display", "sdl"], "display 'sdl' is not available yet (only -display none)")
-    bad(ctx, ["-display", "gtk"], "display 'gtk' is not available yet (only -display none)")
+    bad(ctx, ["-display", "gtk"], "-display 'gtk': unknown display (known: sdl, curses, none)")
+    bad(ctx, ["-nographic", "-display", "none"], "-nographic and -display cannot be used together")
 
 
 def case_bad_device(ctx):

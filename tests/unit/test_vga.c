@@ -267,8 +267,11 @@ Test(vga, attribute_flip_flop)
     cr_assert_eq(vga_port_read(v, 0x3C0), 0x21, "index reads back");
     cr_assert_eq(vga_port_read(v, 0x3C1), 0x3F, "data reads at 0x3C1");
     vga_port_write(v, 0x3C0, 0x22);    /* index again: the flip-flop toggled */
-    vga_port_write(v, 0x3C0, 0x15);
-    cr_assert_eq(v->ar[2], 0x15);
+    vga_port_write(v, 0x3C0, 0xD5);
+    cr_assert_eq(v->ar[2], 0x15, "palette entries keep 6 bits");
+    vga_port_write(v, 0x3C0, 0x30);
+    vga_port_write(v, 0x3C0, 0xC1);
+    cr_assert_eq(v->ar[0x10], 0xC1, "the mode control register keeps 8");
     vga_port_write(v, 0x3C0, 0x23);    /* index 3 ... */
     (void)vga_port_read(v, 0x3DA);     /* ... and input status 1 resets it */
     vga_port_write(v, 0x3C0, 0x24);    /* so this is an index, not data for 3 */
@@ -489,6 +492,32 @@ Test(vga, pci_identity_and_bars)
     cfg_wr(m, 0x04, 0x0000);
     cr_assert_eq(bus_read(&m->bus, 0xE2000000u, 2), 0xFFFFu, "memory decoding off");
     cr_assert_eq(bus_read(&m->bus, 0xE1000010u, 4), 0xFFFFFFFFu);
+    machine_free(m);
+}
+
+Test(vga, vbe_mode_lfb_write_rendered_pixel)
+{
+    /* As a driver does it: BAR0 programmed, memory decoding on, a DISPI
+     * mode through the ports, a pixel stored through the LFB on the bus. */
+    struct machine *m = mk();
+    cfg_wr(m, 0x10, 0xFD000000u);
+    cfg_wr(m, 0x04, 0x0003);
+    const uint16_t regs[][2] = { { VBE_INDEX_ENABLE, 0 }, { VBE_INDEX_XRES, 800 },
+                                 { VBE_INDEX_YRES, 600 }, { VBE_INDEX_BPP, 32 },
+                                 { VBE_INDEX_ENABLE, VBE_ENABLED | VBE_LFB_ENABLED } };
+    for (unsigned i = 0; i < 5; i++) {
+        bus_out(&m->bus, 0x1CE, regs[i][0], 2);
+        bus_out(&m->bus, 0x1CF, regs[i][1], 2);
+    }
+    bus_write(&m->bus, 0xFD000000u + (123u * 800 + 456) * 4, 0x00A1B2C3u, 4);
+    struct vga_frame f;
+    cr_assert(vga_render(machine_vga(m), &f));
+    cr_assert_eq(f.width, 800);
+    cr_assert_eq(f.height, 600);
+    cr_assert_eq(f.pixels[123 * 800 + 456], 0xA1B2C3u);
+    cr_assert_eq(f.pixels[123 * 800 + 457], 0u);
+    struct vga_text tv;
+    cr_assert(!vga_text_view(machine_vga(m), &tv), "no text view in a VBE mode");
     machine_free(m);
 }
 

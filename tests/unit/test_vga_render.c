@@ -303,6 +303,21 @@ Test(vga_render, mode13_start_address_line_compare_panning)
     vgat_fini(&t);
 }
 
+Test(vga_render, count_by_two)
+{
+    struct vgat t;
+    mode13(&t);
+    for (unsigned x = 0; x < 8; x++)
+        vga_mem_write(t.v, x, (uint8_t)(x + 1));
+    crtc_w(t.v, 0x17, 0xA3 | 0x08);    /* the address counter every 2nd clock */
+    struct vga_frame f;
+    cr_assert(vga_render(t.v, &f));
+    for (unsigned x = 0; x < 8; x++)
+        cr_assert_eq(px(&f, x, 0), ramp((x & 3) + 1), "pixel %u repeats pixels 0-3", x);
+    cr_assert_eq(px(&f, 8, 0), ramp(5));
+    vgat_fini(&t);
+}
+
 Test(vga_render, mode_x_unchained)
 {
     struct vgat t;
