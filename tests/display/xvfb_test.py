@@ -221,6 +221,10 @@ class XTest:
         self.x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
         self.xtst.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int,
                                                 ctypes.c_ulong]
+        self.xtst.XTestFakeButtonEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int,
+                                                   ctypes.c_ulong]
+        self.xtst.XTestFakeRelativeMotionEvent.argtypes = [ctypes.c_void_p, ctypes.c_int,
+                                                           ctypes.c_int, ctypes.c_ulong]
         self.d = self.x11.XOpenDisplay(display.encode())
         if not self.d:
             raise AssertionError("cannot open display %s" % display)
@@ -231,6 +235,16 @@ class XTest:
             raise AssertionError("no keycode for %s" % name)
         self.xtst.XTestFakeKeyEvent(self.d, code, 1 if down else 0, 0)
         self.x11.XFlush(self.d)
+
+    def motion(self, dx, dy):
+        self.xtst.XTestFakeRelativeMotionEvent(self.d, dx, dy, 0)
+        self.x11.XFlush(self.d)
+        time.sleep(0.2)
+
+    def button(self, number, down):
+        self.xtst.XTestFakeButtonEvent(self.d, number, 1 if down else 0, 0)
+        self.x11.XFlush(self.d)
+        time.sleep(0.2)
 
     def chord(self, *names):
         """Presses the keys in order and releases them in reverse order."""
@@ -278,7 +292,7 @@ def case_keys_fullscreen(ctx):
         raise AssertionError("quit: status %d, stderr %r" % (proc.returncode, err))
     with open(con) as f:
         got = f.read().strip()
-    want = ("1E 9E 2A 30 B0 AA 1C 9C 3B BB E0 48 E0 C8 E0 1C E0 9C E0 1D E0 9D "
+    want = ("FA 1E 9E 2A 30 B0 AA 1C 9C 3B BB E0 48 E0 C8 E0 1C E0 9C E0 1D E0 9D "
             "E1 1D 45 E1 9D C5 1D 38 B8 9D")
     if got != want:
         raise AssertionError("the guest read %r, want %r" % (got, want))
@@ -288,7 +302,58 @@ def case_keys_fullscreen(ctx):
         raise AssertionError("window %dx%d (want 1280x800 fullscreen), frame %dx%d" % (
             w[0], w[1], f[0], f[1]))
     n = compare_scaled(w, f, (107, 0, 1066, 800))
-    return "%d scancodes, %d window pixels" % (len(want.split()), n)
+    return "%d scancodes, %d window pixels" % (len(want.split()) - 1, n)
+
+
+def case_mouse(ctx):
+    """Ctrl-Alt-G grabs the mouse: motion and buttons reach the guest's
+    PS/2 mouse as stream-mode packets (y positive upwards), and nothing
+    before the grab or after the release does."""
+    con = ctx.path("con.txt")
+    args = [ctx.pcvm, "-display", "sdl", "-bios", ctx.text, "-vga-bios", ctx.optrom,
+            "-debugcon", "file:" + con]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=ctx.x.env)
+    xt = XTest(ctx.x.env["DISPLAY"])
+    try:
+        time.sleep(2)
+        xt.motion(3, 2)                       # not grabbed: not the guest's
+        xt.chord("Control_L", "Alt_L", "g")
+        xt.motion(3, 2)
+        xt.button(1, True)
+        xt.button(1, False)
+        xt.button(3, True)
+        xt.button(3, False)
+        xt.chord("Control_L", "Alt_L", "g")
+        xt.motion(3, 2)                       # released: not the guest's
+        time.sleep(1)
+    finally:
+        xt.close()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    if proc.returncode != 0 or err:
+        raise AssertionError("quit: status %d, stderr %r" % (proc.returncode, err))
+    with open(con) as f:
+        got = f.read().split()
+    keys = ["1D", "38", "B8", "9D"]           # Ctrl Alt down and up, around G
+    if got[:1] != ["FA"] or got[1:5] != keys or got[-4:] != keys:
+        raise AssertionError("the guest read %r: want FA, the Ctrl-Alt-G keys, the "
+                             "mouse packets, the Ctrl-Alt-G keys" % got)
+    packets = [got[i:i + 3] for i in range(5, len(got) - 4, 3)]
+    dx = dy = 0
+    buttons = []
+    for b0, x, y in packets:
+        b0, x, y = int(b0, 16), int(x, 16), int(y, 16)
+        if not b0 & 0x08:
+            raise AssertionError("bad packet %r in %r" % ((b0, x, y), got))
+        dx += x - 256 if b0 & 0x10 else x
+        dy += y - 256 if b0 & 0x20 else y
+        if not buttons or buttons[-1] != b0 & 7:
+            buttons.append(b0 & 7)
+    if (dx, dy) != (3, -2) or buttons != [0, 1, 0, 2, 0]:
+        raise AssertionError("mouse: moved (%d,%d) want (3,-2); buttons %r want "
+                             "[0, 1, 0, 2, 0] (packets %r)" % (dx, dy, buttons, packets))
+    return "%d packets" % len(packets)
 
 
 class Ctx:
