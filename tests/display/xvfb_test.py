@@ -260,29 +260,20 @@ class XTest:
         self.x11.XCloseDisplay(self.d)
 
 
-def case_keys_fullscreen(ctx):
-    """Keys typed on the X server reach the guest as PS/2 scancodes
-    (text.asm echoes what the 8042 delivers, translated to set 1, to the
-    debug console); Ctrl-Alt-F makes the window fullscreen on a 1280x800
-    screen: the 720x400 text mode letterboxed at 4:3 (1066x800, bars at
-    the sides); then the quit event ends pcvm with status 0."""
-    ctx.x.close()
-    ctx.x = Xvfb("1280x800")    # 16:10: the 4:3 picture gets bars at the sides
-    win, frame, con = ctx.path("win.png"), ctx.path("frame.png"), ctx.path("con.txt")
+def typed_run(ctx, args, env, actions):
+    """Runs pcvm with the text ROM, lets actions(xtest) type on the X
+    server, then quits pcvm (SIGINT: SDL's quit event, as closing the
+    window): status 0, nothing on stderr.  Returns the debug console's
+    words (text.asm echoes the bytes the 8042 delivers)."""
+    con = ctx.path("con.txt")
     args = [ctx.pcvm, "-display", "sdl", "-bios", ctx.text, "-vga-bios", ctx.optrom,
-            "-debugcon", "file:" + con, "-window-screenshot", win, "-screenshot-on-exit", frame]
-    # SDL's software renderer: read back after the fullscreen switch, the
-    # OpenGL renderer on Xvfb (Mesa, no window manager) gives a black
-    # back buffer (the picture case covers the OpenGL path in a window).
-    env = dict(ctx.x.env, SDL_RENDER_DRIVER="software")
+            "-debugcon", "file:" + con] + args
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
     xt = XTest(ctx.x.env["DISPLAY"])
     try:
         time.sleep(2)
-        for chord in [["a"], ["Shift_L", "b"], ["Return"], ["F1"], ["Up"], ["KP_Enter"],
-                      ["Control_R"], ["Pause"], ["Control_L", "Alt_L", "f"]]:
-            xt.chord(*chord)
+        actions(xt)
         time.sleep(1)
     finally:
         xt.close()
@@ -291,7 +282,30 @@ def case_keys_fullscreen(ctx):
     if proc.returncode != 0 or err:
         raise AssertionError("quit: status %d, stderr %r" % (proc.returncode, err))
     with open(con) as f:
-        got = f.read().strip()
+        return f.read().split()
+
+
+def case_keys_fullscreen(ctx):
+    """Keys typed on the X server reach the guest as PS/2 scancodes
+    (text.asm echoes what the 8042 delivers, translated to set 1, to the
+    debug console); Ctrl-Alt-F makes the window fullscreen on a 1280x800
+    screen: the 720x400 text mode letterboxed at 4:3 (1066x800, bars at
+    the sides); then the quit event ends pcvm with status 0."""
+    ctx.x.close()
+    ctx.x = Xvfb("1280x800")    # 16:10: the 4:3 picture gets bars at the sides
+    win, frame = ctx.path("win.png"), ctx.path("frame.png")
+
+    def type_keys(xt):
+        for chord in [["a"], ["Shift_L", "b"], ["Return"], ["F1"], ["Up"], ["KP_Enter"],
+                      ["Control_R"], ["Pause"], ["Control_L", "Alt_L", "f"]]:
+            xt.chord(*chord)
+
+    # SDL's software renderer: read back after the fullscreen switch, the
+    # OpenGL renderer on Xvfb (Mesa, no window manager) gives a black
+    # back buffer (the picture case covers the OpenGL path in a window).
+    env = dict(ctx.x.env, SDL_RENDER_DRIVER="software")
+    got = " ".join(typed_run(ctx, ["-window-screenshot", win, "-screenshot-on-exit", frame],
+                             env, type_keys))
     want = ("FA 1E 9E 2A 30 B0 AA 1C 9C 3B BB E0 48 E0 C8 E0 1C E0 9C E0 1D E0 9D "
             "E1 1D 45 E1 9D C5 1D 38 B8 9D")
     if got != want:
@@ -309,14 +323,7 @@ def case_mouse(ctx):
     """Ctrl-Alt-G grabs the mouse: motion and buttons reach the guest's
     PS/2 mouse as stream-mode packets (y positive upwards), and nothing
     before the grab or after the release does."""
-    con = ctx.path("con.txt")
-    args = [ctx.pcvm, "-display", "sdl", "-bios", ctx.text, "-vga-bios", ctx.optrom,
-            "-debugcon", "file:" + con]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=ctx.x.env)
-    xt = XTest(ctx.x.env["DISPLAY"])
-    try:
-        time.sleep(2)
+    def use_mouse(xt):
         xt.motion(3, 2)                       # not grabbed: not the guest's
         xt.chord("Control_L", "Alt_L", "g")
         xt.motion(3, 2)
@@ -326,15 +333,8 @@ def case_mouse(ctx):
         xt.button(3, False)
         xt.chord("Control_L", "Alt_L", "g")
         xt.motion(3, 2)                       # released: not the guest's
-        time.sleep(1)
-    finally:
-        xt.close()
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
-    if proc.returncode != 0 or err:
-        raise AssertionError("quit: status %d, stderr %r" % (proc.returncode, err))
-    with open(con) as f:
-        got = f.read().split()
+
+    got = typed_run(ctx, [], ctx.x.env, use_mouse)
     keys = ["1D", "38", "B8", "9D"]           # Ctrl Alt down and up, around G
     if got[:1] != ["FA"] or got[1:5] != keys or got[-4:] != keys:
         raise AssertionError("the guest read %r: want FA, the Ctrl-Alt-G keys, the "
