@@ -269,7 +269,7 @@ def typed_run(ctx, args, env, actions):
     args = [ctx.pcvm, "-display", "sdl", "-bios", ctx.text, "-vga-bios", ctx.optrom,
             "-debugcon", "file:" + con] + args
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+                            env=env, cwd=ctx.tmp)
     xt = XTest(ctx.x.env["DISPLAY"])
     try:
         time.sleep(2)
@@ -279,7 +279,8 @@ def typed_run(ctx, args, env, actions):
         xt.close()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
-    if proc.returncode != 0 or err:
+    ctx.stderr = err
+    if proc.returncode != 0 or err.replace(ctx.screenshot_message, ""):
         raise AssertionError("quit: status %d, stderr %r" % (proc.returncode, err))
     with open(con) as f:
         return f.read().split()
@@ -297,7 +298,8 @@ def case_keys_fullscreen(ctx):
 
     def type_keys(xt):
         for chord in [["a"], ["Shift_L", "b"], ["Return"], ["F1"], ["Up"], ["KP_Enter"],
-                      ["Control_R"], ["Pause"], ["Control_L", "Alt_L", "f"]]:
+                      ["Control_R"], ["Pause"], ["Control_L", "Alt_L", "f"],
+                      ["Control_L", "Alt_L", "s"]]:
             xt.chord(*chord)
 
     # SDL's software renderer: read back after the fullscreen switch, the
@@ -307,16 +309,22 @@ def case_keys_fullscreen(ctx):
     got = " ".join(typed_run(ctx, ["-window-screenshot", win, "-screenshot-on-exit", frame],
                              env, type_keys))
     want = ("FA 1E 9E 2A 30 B0 AA 1C 9C 3B BB E0 48 E0 C8 E0 1C E0 9C E0 1D E0 9D "
-            "E1 1D 45 E1 9D C5 1D 38 B8 9D")
+            "E1 1D 45 E1 9D C5 1D 38 B8 9D 1D 38 B8 9D")
     if got != want:
         raise AssertionError("the guest read %r, want %r" % (got, want))
+    # Ctrl-Alt-S: the guest's screen in the working directory, said on stderr.
+    shot = read_png(os.path.join(ctx.tmp, "pcvm-screenshot-1.png"))
+    if ctx.stderr != ctx.screenshot_message:
+        raise AssertionError("stderr %r, want %r" % (ctx.stderr, ctx.screenshot_message))
     w = read_png(win)
     f = read_png(frame)
     if (w[0], w[1]) != (1280, 800) or (f[0], f[1]) != (720, 400):
         raise AssertionError("window %dx%d (want 1280x800 fullscreen), frame %dx%d" % (
             w[0], w[1], f[0], f[1]))
+    if shot != f:
+        raise AssertionError("pcvm-screenshot-1.png is not the guest's screen")
     n = compare_scaled(w, f, (107, 0, 1066, 800))
-    return "%d scancodes, %d window pixels" % (len(want.split()) - 1, n)
+    return "%d scancodes, %d window pixels, a screenshot" % (len(want.split()) - 1, n)
 
 
 def case_mouse(ctx):
@@ -357,8 +365,10 @@ def case_mouse(ctx):
 
 
 class Ctx:
+    screenshot_message = "pcvm: screenshot pcvm-screenshot-1.png (720x400)\n"
+
     def __init__(self, argv, tmp):
-        self.pcvm, self.vga256, self.text, self.optrom = argv[:4]
+        self.pcvm, self.vga256, self.text, self.optrom = [os.path.abspath(a) for a in argv[:4]]
         self.tmp = tmp
 
     def path(self, name):
