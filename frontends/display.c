@@ -80,6 +80,7 @@ struct display *display_open(const struct display_options *o, struct machine *m,
     default:
         break;
     }
+    (void)m;
     snprintf(err, errlen, "this pcvm has no such display");
     return NULL;
 }

@@ -461,8 +461,9 @@ int main(int argc, char **argv)
     }
     if ((stop_at_start || magic_break || symbols) && !gdb_dev)
         debugger = true;
-    if (display_given && hd.nographic)
-        die("-nographic and -display cannot be used together");
+    if (display_given && hd.nographic && dopt.kind != DISPLAY_NONE)
+        die("-nographic and -display %s cannot be used together",
+            dopt.kind == DISPLAY_SDL ? "sdl" : "curses");
     if (display_given && dopt.kind != DISPLAY_NONE && (debugger || gdb_dev))
         die("-display %s cannot be used with the debugger or gdb yet (use -display none)",
             dopt.kind == DISPLAY_SDL ? "sdl" : "curses");

@@ -274,7 +274,6 @@ def case_bad_ram(ctx):
 
 def case_bad_display(ctx):
     bad(ctx, ["-display", "gtk"], "-display 'gtk': unknown display (known: sdl, curses, none)")
-    bad(ctx, ["-nographic", "-display", "none"], "-nographic and -display cannot be used together")
 
 
 def case_bad_device(ctx):

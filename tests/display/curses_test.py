@@ -132,6 +132,8 @@ def case_errors(pcvm, text_rom, optrom):
          "-display curses draws on the terminal: give -debugcon file:PATH or none"),
         (["-display", "curses", "-bios", text_rom, "-vga-bios", optrom],
          "-display curses needs a terminal on stdin and stdout"),
+        (["-nographic", "-display", "curses"],
+         "-nographic and -display curses cannot be used together"),
         (["-display", "curses", "-window-screenshot", "x.png"],
          "-window-screenshot x.png: needs the window (-display sdl)"),
     ]
