@@ -420,7 +420,7 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     if (cfg->vga_bios) {
         m->vga = vga_create(&m->clock, cfg->vga_bios, cfg->vga_bios_size);
         if (!m->vga || !vga_attach(m->vga, &m->bus, &m->pci, 0x10)) {
-            snprintf(err, errlen, "out of memory for the VGA");
+            snprintf(err, errlen, "cannot add the VGA (out of memory, or the memory map is full)");
             return false;
         }
     }

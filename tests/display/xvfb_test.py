@@ -321,7 +321,11 @@ def case_keys_fullscreen(ctx):
     if (w[0], w[1]) != (1280, 800) or (f[0], f[1]) != (720, 400):
         raise AssertionError("window %dx%d (want 1280x800 fullscreen), frame %dx%d" % (
             w[0], w[1], f[0], f[1]))
-    if shot != f:
+    # The same screen, but taken earlier: the cursor (row 6, column 12: 9x16
+    # pixels at 108,96) may be in the other phase of its blink.
+    cursor = lambda x, y: 108 <= x < 117 and 96 <= y < 112
+    if shot[:2] != (720, 400) or any(shot[2][y][x] != f[2][y][x] for y in range(400)
+                                     for x in range(720) if not cursor(x, y)):
         raise AssertionError("pcvm-screenshot-1.png is not the guest's screen")
     n = compare_scaled(w, f, (107, 0, 1066, 800))
     return "%d scancodes, %d window pixels, a screenshot" % (len(want.split()) - 1, n)

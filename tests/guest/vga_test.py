@@ -4,11 +4,17 @@ pixel of the PNG against the picture the program draws:
   mode13: roms/test/vga13.asm as the BIOS (mode 13h through the VGA
           registers, no VGA BIOS code runs);
   vbe8:   SeaBIOS + SeaVGABIOS, roms/test/vbe8.asm as an option ROM (VBE
-          mode 0x101 through INT 10h, drawn through the banked window).
+          mode 0x101 through INT 10h, drawn through the banked window);
+  vbe24:  the same with roms/test/vbe24.asm (VBE mode 0x112, 24 bpp, drawn
+          through the linear frame buffer from unreal mode);
+  modes:  SeaBIOS + SeaVGABIOS, roms/test/vgamodes.asm as an option ROM,
+          once per standard mode (--modes=): INT 10h sets it, the teletype
+          writes text, write-pixel draws a block of colour 4.
 
-usage: vga_test.py mode13|vbe8 PCVM [--keep=PATH] [--option-rom=ROM]
-                   [pcvm options...]
---option-rom= passes ROM with its checksum byte (the last) set.
+usage: vga_test.py mode13|vbe8|vbe24|modes PCVM [--keep=PATH] [--option-rom=ROM]
+                   [--modes=M,M...] [pcvm options...]
+--option-rom= passes ROM with its checksum byte (the last) set (and for
+modes, the mode byte at offset 6).
 
 The PNG is decoded here with zlib alone (8-bit RGB, the five filter
 types), so the check does not depend on the writer's library."""
@@ -68,30 +74,90 @@ def dac(i):
 PICTURES = {
     'mode13': (320, 200, lambda x, y: ((x >> 4) + ((y >> 4) << 4)) & 255),
     'vbe8': (640, 480, lambda x, y: x // 40 + (y // 30) * 16),
+    # direct colour: (r, g, b) itself
+    'vbe24': (640, 480, lambda x, y: (x & 255, y & 255, (x + y) & 255)),
 }
+
+
+# Standard modes: size, and whether colour 4 is the BIOS's red there.
+MODES = {
+    0x00: (360, 400, False), 0x02: (720, 400, False), 0x05: (320, 200, False),
+    0x01: (360, 400, False), 0x03: (720, 400, False), 0x07: (720, 400, False), 0x04: (320, 200, False),
+    0x06: (640, 200, False), 0x0D: (320, 200, True), 0x0E: (640, 200, True),
+    0x0F: (640, 350, False), 0x10: (640, 350, True), 0x11: (640, 480, False),
+    0x12: (640, 480, True), 0x13: (320, 200, True),
+}
+
+
+def run(pcvm, rest, tmp, rom_path, mode):
+    """Runs pcvm; returns the screenshot's path or None (after saying why)."""
+    png = os.path.join(tmp, 'screen.png')
+    args = [pcvm] + rest
+    if rom_path:
+        # SeaBIOS checks an option ROM's checksum: set its last byte.
+        rom = bytearray(open(rom_path, 'rb').read())
+        if mode is not None:
+            rom[6] = mode
+        rom[-1] = (-sum(rom[:-1])) & 255
+        path = os.path.join(tmp, 'test.rom')
+        open(path, 'wb').write(rom)
+        args += ['-option-rom', path]
+    args += ['-display', 'none', '-screenshot-on-exit', png]
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    if p.returncode != 0:
+        print('FAIL: %s exited with %d\n%s' % (' '.join(args), p.returncode, p.stderr.decode()))
+        return None
+    return png
+
+
+def check_mode(png, mode):
+    want_w, want_h, red = MODES[mode]
+    w, h, rows = read_png(png)
+    px = lambda x, y: tuple(rows[y][3 * x:3 * x + 3])
+    problems = []
+    if (w, h) != (want_w, want_h):
+        return ['mode %02X: %dx%d, expected %dx%d' % (mode, w, h, want_w, want_h)]
+    lit = sum(1 for y in range(16) for x in range(w) if px(x, y) != (0, 0, 0))
+    if lit < 200:
+        problems.append('mode %02X: only %d lit pixels in the text line' % (mode, lit))
+    if red:
+        for x, y in [(100, 50), (109, 59), (105, 55)]:
+            if px(x, y) != (0xAA, 0, 0):
+                problems.append('mode %02X: pixel (%d, %d) is %r, not colour 4 (0xAA0000)'
+                                % (mode, x, y, px(x, y)))
+        for x, y in [(99, 55), (110, 55), (105, 49), (105, 60)]:
+            if px(x, y) != (0, 0, 0):
+                problems.append('mode %02X: pixel (%d, %d) is %r, not black' % (mode, x, y, px(x, y)))
+    return problems
 
 
 def main():
     kind, pcvm = sys.argv[1], sys.argv[2]
     tmp = tempfile.mkdtemp(prefix='pcvm-vga-')
-    png = os.path.join(tmp, 'screen.png')
-    keep, rest = None, []
+    keep, rest, rom, modes = None, [], None, []
     for a in sys.argv[3:]:
         if a.startswith('--keep='):
             keep = a[7:]
         elif a.startswith('--option-rom='):
-            # SeaBIOS checks an option ROM's checksum: set its last byte.
-            rom = bytearray(open(a[13:], 'rb').read())
-            rom[-1] = (-sum(rom[:-1])) & 255
-            path = os.path.join(tmp, 'test.rom')
-            open(path, 'wb').write(rom)
-            rest += ['-option-rom', path]
+            rom = a[13:]
+        elif a.startswith('--modes='):
+            modes = [int(m, 16) for m in a[8:].split(',')]
         else:
             rest.append(a)
-    args = [pcvm] + rest + ['-display', 'none', '-screenshot-on-exit', png]
-    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
-    if p.returncode != 0:
-        print('FAIL: %s exited with %d\n%s' % (' '.join(args), p.returncode, p.stderr.decode()))
+    if kind == 'modes':
+        problems = []
+        for m in modes:
+            png = run(pcvm, rest, tmp, rom, m)
+            if not png:
+                return 1
+            problems += check_mode(png, m)
+        for p in problems:
+            print('FAIL: ' + p)
+        if not problems:
+            print('ok: modes %s' % ', '.join('%02X' % m for m in modes))
+        return 1 if problems else 0
+    png = run(pcvm, rest, tmp, rom, None)
+    if not png:
         return 1
     want_w, want_h, colour = PICTURES[kind]
     w, h, rows = read_png(png)
@@ -101,7 +167,8 @@ def main():
     bad = 0
     for y in range(h):
         for x in range(w):
-            want = dac(colour(x, y))
+            want = colour(x, y)
+            want = want if isinstance(want, tuple) else dac(want)
             got = tuple(rows[y][3 * x:3 * x + 3])
             if got != want:
                 if bad < 5:

@@ -179,7 +179,7 @@ Test(vga_render, text_blink_and_cursor_follow_virtual_time)
     vgat_fini(&t);
 }
 
-Test(vga_render, text_character_map_select_and_panning)
+Test(vga_render, text_character_map_select_and_scrolling)
 {
     struct vgat t;
     text_setup(&t);
@@ -192,6 +192,18 @@ Test(vga_render, text_character_map_select_and_panning)
     cr_assert_eq(px(&f, 9 + 0, 16), GREY, "attr 0x07: map B (row 0xF0)");
     cr_assert_eq(px(&f, 9 + 3, 16), GREY);
     cr_assert_eq(px(&f, 9 + 4, 16), BLACK);
+    /* Preset row scan: the screen starts at glyph row 2 (pattern 0x01). */
+    crtc_w(t.v, 0x08, 0x02);
+    cr_assert(vga_render(t.v, &f));
+    cr_assert_eq(px(&f, 0, 0), BLUE);
+    cr_assert_eq(px(&f, 7, 0), YELLOW);
+    cr_assert_eq(px(&f, 0, 14), YELLOW, "row 1 starts 14 lines down ('A' row 0: 0x81)");
+    /* Byte panning: one character clock on, cell 1 at the left edge. */
+    seq_w(t.v, 3, 0x00);               /* (its attribute 0x07 picks map B) */
+    crtc_w(t.v, 0x08, 0x20);
+    cr_assert(vga_render(t.v, &f));
+    cr_assert_eq(px(&f, 7, 0), GREY, "the line character's dot 7");
+    crtc_w(t.v, 0x08, 0x00);
     /* Pel panning 0 in 9-dot mode shifts by one dot (8 is no shift). */
     ar_w(t.v, 0x13, 0x00);
     cr_assert(vga_render(t.v, &f));
@@ -288,6 +300,21 @@ Test(vga_render, mode13_start_address_line_compare_panning)
     cr_assert(vga_render(t.v, &f));
     cr_assert_eq(px(&f, 4, 10), ramp(7));
     cr_assert_eq(px(&f, 5, 10), ramp(0));
+    vgat_fini(&t);
+}
+
+Test(vga_render, count_by_two)
+{
+    struct vgat t;
+    mode13(&t);
+    for (unsigned x = 0; x < 8; x++)
+        vga_mem_write(t.v, x, (uint8_t)(x + 1));
+    crtc_w(t.v, 0x17, 0xA3 | 0x08);    /* the address counter every 2nd clock */
+    struct vga_frame f;
+    cr_assert(vga_render(t.v, &f));
+    for (unsigned x = 0; x < 8; x++)
+        cr_assert_eq(px(&f, x, 0), ramp((x & 3) + 1), "pixel %u repeats pixels 0-3", x);
+    cr_assert_eq(px(&f, 8, 0), ramp(5));
     vgat_fini(&t);
 }
 
