@@ -75,6 +75,7 @@ static const char usage_text[] =
     "  -screenshot-on-exit FILE.png\n"
     "                      save the VGA screen as a PNG when pcvm exits\n"
     "  -nographic          no display; COM1 on the terminal unless -serial says otherwise\n"
+    "                      (Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A)\n"
     "  -serial DEV         the next COM port (COM1 first, up to four): stdio,\n"
     "                      file:PATH, null or none\n"
     "  -rtc [base=utc|localtime|DATE][,clock=host|vm]\n"
