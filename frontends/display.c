@@ -80,6 +80,7 @@ struct display *display_open(const struct display_options *o, struct machine *m,
     default:
         break;
     }
+    (void)m;
     snprintf(err, errlen, "this pcvm has no such display");
     return NULL;
 }
@@ -114,7 +115,7 @@ enum machine_exit display_run(struct display *d, struct hostdev *h, bool *quit)
 {
     struct machine *m = d->m;
     enum machine_exit e = MACHINE_RUNNING;
-    bool paused = false;
+    bool paused = false, shown_frozen = false;
     uint64_t now = hostdev_now_ns();
     uint64_t last_refresh = now - REFRESH_NS;
     struct rate rate = { now, machine_icount(m), m->idle };
@@ -130,11 +131,16 @@ enum machine_exit display_run(struct display *d, struct hostdev *h, bool *quit)
         }
         bool fed = hostdev_poll_input(h, m);
         now = hostdev_now_ns();
-        if (now - last_refresh >= REFRESH_NS) {
+        bool stopped = e == MACHINE_EXIT_DEAD || e == MACHINE_EXIT_HALTED;
+        /* Paused or halted, virtual time stands still and so does the
+         * picture: one refresh shows it, then only the display's own
+         * events (exposure, resizing) redraw. */
+        bool frozen = paused || stopped;
+        if (now - last_refresh >= REFRESH_NS && !(frozen && shown_frozen)) {
             d->ops->refresh(d);
             last_refresh = now;
+            shown_frozen = frozen;
         }
-        bool stopped = e == MACHINE_EXIT_DEAD || e == MACHINE_EXIT_HALTED;
         if (now - rate.host_ns >= STATUS_NS)
             report_status(d, &rate, now, paused ? "paused" : stopped ? "halted" : "running");
         unsigned ev = d->ops->poll(d, paused || stopped ? 10 : 0);

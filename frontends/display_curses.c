@@ -246,8 +246,10 @@ static unsigned curses_poll(struct display *d, int timeout_ms)
     int r;
     while ((r = get_wch(&ch)) != ERR) {
         if (r == KEY_CODE_YES) {
-            if (ch == KEY_RESIZE)
+            if (ch == KEY_RESIZE) {
                 clearok(curscr, TRUE);
+                curses_refresh(d);   /* the machine may be paused or halted */
+            }
             else
                 ev |= input(c, ch, true, 0);
             continue;

@@ -26,6 +26,7 @@ struct sdl_display {
     SDL_Texture *tex;
     uint32_t tex_w, tex_h;          /* the texture's size (the last frame's) */
     uint32_t aw, ah;                /* the frame's display aspect */
+    uint32_t *shown;                /* a copy of the frame in the texture */
     bool have_frame;
     bool fullscreen, grabbed;
     unsigned buttons;               /* mouse buttons held (PS/2 bits) */
@@ -37,24 +38,32 @@ struct sdl_display {
 static struct sdl_display *sd_of(struct display *d) { return (struct sdl_display *)d; }
 
 /* Uploads the VGA's frame; the window takes the frame's preferred size
- * when the mode changes (unless fullscreen or maximized). */
-static void update_frame(struct sdl_display *s)
+ * when the mode changes (unless fullscreen or maximized).  Returns false
+ * when the window already shows this very frame. */
+static bool update_frame(struct sdl_display *s)
 {
     struct vga_frame f;
     if (!s->vga || !vga_render(s->vga, &f) || f.width == 0 || f.height == 0) {
+        bool changed = s->have_frame;
         s->have_frame = false;     /* display off: a black window */
-        return;
+        return changed;
     }
+    size_t bytes = (size_t)f.width * f.height * sizeof f.pixels[0];
+    if (s->have_frame && f.width == s->tex_w && f.height == s->tex_h &&
+        memcmp(s->shown, f.pixels, bytes) == 0)
+        return false;
     if (!s->tex || f.width != s->tex_w || f.height != s->tex_h) {
         if (s->tex)
             SDL_DestroyTexture(s->tex);
+        free(s->shown);
+        s->shown = malloc(bytes);
         /* RGB888 is a 32-bit pixel 0x00RRGGBB as a host integer: the VGA's
          * format, whatever the host's byte order. */
         s->tex = SDL_CreateTexture(s->ren, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING,
                                    (int)f.width, (int)f.height);
-        if (!s->tex) {
+        if (!s->tex || !s->shown) {
             s->have_frame = false;
-            return;
+            return true;
         }
         s->tex_w = f.width;
         s->tex_h = f.height;
@@ -66,7 +75,9 @@ static void update_frame(struct sdl_display *s)
         }
     }
     SDL_UpdateTexture(s->tex, NULL, f.pixels, (int)(f.width * sizeof f.pixels[0]));
+    memcpy(s->shown, f.pixels, bytes);
     s->have_frame = true;
+    return true;
 }
 
 static void draw(struct sdl_display *s)
@@ -85,7 +96,8 @@ static void draw(struct sdl_display *s)
 static void sdl_refresh(struct display *d)
 {
     struct sdl_display *s = sd_of(d);
-    update_frame(s);
+    if (!update_frame(s))
+        return;   /* the same picture: nothing to present */
     draw(s);
     SDL_RenderPresent(s->ren);
 }
@@ -307,6 +319,7 @@ static void sdl_destroy(struct display *d)
     struct sdl_display *s = sd_of(d);
     if (s->tex)
         SDL_DestroyTexture(s->tex);
+    free(s->shown);
     if (s->ren)
         SDL_DestroyRenderer(s->ren);
     if (s->win)

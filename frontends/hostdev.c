@@ -237,6 +237,29 @@ void hostdev_config(struct hostdev *h, struct machine_config *cfg)
 #endif
 }
 
+/* -nographic's escape key, as in QEMU: Ctrl-A X quits, Ctrl-A Ctrl-A is
+ * one Ctrl-A for the guest, Ctrl-A and any other key are dropped.
+ * Filters buf in place; returns the bytes left for the guest. */
+static size_t escape_filter(struct hostdev *h, uint8_t *buf, size_t n)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < n && !h->quit; i++) {
+        uint8_t b = buf[i];
+        if (h->ctrl_a) {
+            h->ctrl_a = false;
+            if (b == 'x' || b == 'X')
+                h->quit = true;
+            else if (b == 0x01)
+                buf[out++] = b;
+        } else if (b == 0x01) {
+            h->ctrl_a = true;
+        } else {
+            buf[out++] = b;
+        }
+    }
+    return out;
+}
+
 #ifdef HAVE_POSIX_TTY
 /* Moves what the terminal has typed to the guest; blocks when `wait`.
  * True when bytes went in. */
@@ -257,8 +280,9 @@ static bool feed_stdin(struct hostdev *h, struct machine *m, bool wait)
         h->stdin_eof = true;
         return false;
     }
-    machine_serial_input(m, (unsigned)h->stdin_port, buf, (size_t)n);
-    return true;
+    size_t len = h->nographic ? escape_filter(h, buf, (size_t)n) : (size_t)n;
+    machine_serial_input(m, (unsigned)h->stdin_port, buf, len);
+    return len > 0;
 }
 #else
 /* The portable fallback (Windows): standard C cannot ask whether input is
@@ -274,8 +298,9 @@ static bool feed_stdin(struct hostdev *h, struct machine *m, bool wait)
         return false;
     }
     uint8_t b = (uint8_t)ch;
-    machine_serial_input(m, (unsigned)h->stdin_port, &b, 1);
-    return true;
+    size_t len = h->nographic ? escape_filter(h, &b, 1) : 1;
+    machine_serial_input(m, (unsigned)h->stdin_port, &b, len);
+    return len > 0;
 }
 #endif
 
@@ -287,12 +312,16 @@ enum machine_exit hostdev_run(struct hostdev *h, struct machine *m)
             if (e == MACHINE_EXIT_HALTED && !h->stdin_eof) {
                 /* Waiting for an interrupt only input can bring. */
                 feed_stdin(h, m, true);
+                if (h->quit)
+                    return MACHINE_RUNNING;
                 machine_resume(m);
                 continue;
             }
             if (e != MACHINE_RUNNING)
                 return e;
             feed_stdin(h, m, false);
+            if (h->quit)
+                return MACHINE_RUNNING;   /* Ctrl-A X */
         }
     }
     return machine_run(m);

@@ -89,6 +89,7 @@ static const char usage_text[] =
     "  -screenshot-on-exit FILE.png\n"
     "                      save the VGA screen as a PNG when pcvm exits\n"
     "  -nographic          no display; COM1 on the terminal unless -serial says otherwise\n"
+    "                      (Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A)\n"
     "  -serial DEV         the next COM port (COM1 first, up to four): stdio,\n"
     "                      file:PATH, null or none\n"
     "  -rtc [base=utc|localtime|DATE][,clock=host|vm]\n"
@@ -508,8 +509,9 @@ int main(int argc, char **argv)
     }
     if ((stop_at_start || magic_break || symbols) && !gdb_dev)
         debugger = true;
-    if (display_given && hd.nographic)
-        die("-nographic and -display cannot be used together");
+    if (display_given && hd.nographic && dopt.kind != DISPLAY_NONE)
+        die("-nographic and -display %s cannot be used together",
+            dopt.kind == DISPLAY_SDL ? "sdl" : "curses");
     if (display_given && dopt.kind != DISPLAY_NONE && (debugger || gdb_dev))
         die("-display %s cannot be used with the debugger or gdb yet (use -display none)",
             dopt.kind == DISPLAY_SDL ? "sdl" : "curses");

@@ -12,7 +12,7 @@ PACKAGES=(
   libcjson-dev zlib1g-dev                    # SingleStepTests runner: JSON, gzip
   libsdl2-dev                                # the window frontend (optional for now)
   libncurses-dev                             # -display curses
-  xvfb libxtst6 tmux seabios                 # display tests: Xvfb (and XTEST keys), tmux, SeaBIOS
+  xvfb libxtst6 tmux                         # display tests: Xvfb (and XTEST keys), tmux
   libedit-dev gdb                            # debugger line editing; gdb stub tests
   seabios                                    # the default firmware: SeaBIOS and SeaVGABIOS
   xorriso mtools dosfstools                  # boot tests: CD-ROM and FAT disk images

@@ -18,7 +18,7 @@ SCREEN = [
     "\u250c\u2500\u2500\u252c\u2500\u2500\u2510 \u2554\u2550\u2557 \u2591\u2592\u2593\u2588",
     "\u263a\u263b\u2665\u2666\u2663\u2660 \u03b1\u00df\u03c0\u00b1\u00b0 \u00c7\u00fc\u00e9",
     "blinking green",
-    "keys:",
+    "keys: FA",
 ] + [""] * 19 + [" " * 60 + "bottom right corner"]
 
 
@@ -96,18 +96,18 @@ def case_text(pane):
 
 def case_keys(pane):
     pane.wait_for(lambda l: l[24].endswith("bottom right corner"))
-    # B (with Shift), Enter, F1, Up (E0-prefixed), Alt+x (Esc x), Ctrl-C,
-    # and Ctrl-A Ctrl-A (one Ctrl+A to the guest), one at a time so the
-    # terminal cannot merge them into one escape sequence; 24 scancodes
-    # fill the ROM's row.
-    want = ("2A 30 B0 AA 1C 9C 3B BB E0 48 E0 C8 38 2D AD B8 1D 2E AE 9D "
+    # a, B (with Shift), Enter, F1, Up (E0-prefixed), Alt+x (Esc x),
+    # Ctrl-C, and Ctrl-A Ctrl-A (one Ctrl+A to the guest), one at a time so
+    # the terminal cannot merge them into one escape sequence.  The ROM
+    # shows the bytes on rows 4 and 5 (FA: the mouse's acknowledgement).
+    want = ("keys: FA 1E 9E 2A 30 B0 AA 1C 9C 3B BB E0 48 E0 C8 38 2D AD B8 1D 2E AE 9D "
             "1D 1E 9E 9D")
-    for k in [["B"], ["Enter"], ["F1"], ["Up"], ["M-x"], ["C-c"], ["C-a", "C-a"]]:
+    for k in [["a"], ["B"], ["Enter"], ["F1"], ["Up"], ["M-x"], ["C-c"], ["C-a", "C-a"]]:
         pane.keys(*k)
         time.sleep(0.3)
-    lines = pane.wait_for(lambda l: l[4].startswith("keys: " + want), timeout=10)
-    if lines[4] != "keys: " + want:
-        raise AssertionError("keys row %r, want %r" % (lines[4], "keys: " + want))
+    lines = pane.wait_for(lambda l: (l[4] + l[5]).startswith(want), timeout=10)
+    if lines[4] + lines[5] != want:
+        raise AssertionError("keys rows %r, want %r" % (lines[4] + lines[5], want))
     pane.keys("C-a", "x")
     if pane.exit_status() != 0:
         raise AssertionError("Ctrl-A X: exit status not 0")
@@ -132,6 +132,8 @@ def case_errors(pcvm, text_rom, optrom):
          "-display curses draws on the terminal: give -debugcon file:PATH or none"),
         (["-display", "curses", "-bios", text_rom, "-vga-bios", optrom],
          "-display curses needs a terminal on stdin and stdout"),
+        (["-nographic", "-display", "curses"],
+         "-nographic and -display curses cannot be used together"),
         (["-display", "curses", "-window-screenshot", "x.png"],
          "-window-screenshot x.png: needs the window (-display sdl)"),
     ]

@@ -1,8 +1,9 @@
 ; Display test ROM: VGA text mode 03h (80x25) set through the registers,
 ; a known screen written to B800:0000 (plain text, CP437 box drawing and
-; symbols, colours), the cursor at row 6 column 12; then every byte the
-; keyboard controller delivers (scancode set 1: the 8042 translates) is
-; shown in hex on row 4 after "keys:", and written to the debug console
+; symbols, colours), the cursor at row 6 column 12; the PS/2 mouse
+; enabled; then every byte the keyboard controller delivers (keys in
+; scancode set 1: the 8042 translates; mouse bytes) is shown in hex from
+; row 4 after "keys:" on (rows 4 and 5), and written to the debug console
 ; (port 0xE9) as hex and a space.  tests/display/curses_test.py knows the
 ; screen; xvfb_test.py reads the debug console.  It never ends by itself (pcvm -display curses:
 ; Ctrl-A X; else -max-insns).
@@ -52,6 +53,17 @@ start:
         mov al, 0x0F
         mov ah, bl
         out dx, ax
+        ; The PS/2 mouse too: enable the auxiliary port (8042 command A8)
+        ; and mouse reporting (D4: the next byte to the mouse; F4 enable).
+        ; Its bytes (FA, then 3-byte packets) are shown like the keys.
+        mov al, 0xA8
+        out 0x64, al
+        call kbc_wait
+        mov al, 0xD4
+        out 0x64, al
+        call kbc_wait
+        mov al, 0xF4
+        out 0x60, al
         mov di, (4 * 80 + 6) * 2        ; after "keys:"
 .poll:  in al, 0x64
         test al, 1
@@ -67,10 +79,17 @@ start:
         stosw
         mov al, ' '
         out 0xE9, al
-        cmp di, 5 * 80 * 2 - 6          ; row full: start it again
+        cmp di, 6 * 80 * 2 - 6          ; rows 4 and 5 full: start again
         jb .poll
         mov di, (4 * 80 + 6) * 2
         jmp .poll
+
+; Waits until the 8042's input buffer is empty (status bit 1).
+kbc_wait:
+        in al, 0x64
+        test al, 2
+        jnz kbc_wait
+        ret
 
 hexdigit:
         add al, '0'

@@ -221,6 +221,10 @@ class XTest:
         self.x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
         self.xtst.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int,
                                                 ctypes.c_ulong]
+        self.xtst.XTestFakeButtonEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int,
+                                                   ctypes.c_ulong]
+        self.xtst.XTestFakeRelativeMotionEvent.argtypes = [ctypes.c_void_p, ctypes.c_int,
+                                                           ctypes.c_int, ctypes.c_ulong]
         self.d = self.x11.XOpenDisplay(display.encode())
         if not self.d:
             raise AssertionError("cannot open display %s" % display)
@@ -231,6 +235,16 @@ class XTest:
             raise AssertionError("no keycode for %s" % name)
         self.xtst.XTestFakeKeyEvent(self.d, code, 1 if down else 0, 0)
         self.x11.XFlush(self.d)
+
+    def motion(self, dx, dy):
+        self.xtst.XTestFakeRelativeMotionEvent(self.d, dx, dy, 0)
+        self.x11.XFlush(self.d)
+        time.sleep(0.2)
+
+    def button(self, number, down):
+        self.xtst.XTestFakeButtonEvent(self.d, number, 1 if down else 0, 0)
+        self.x11.XFlush(self.d)
+        time.sleep(0.2)
 
     def chord(self, *names):
         """Presses the keys in order and releases them in reverse order."""
@@ -246,6 +260,32 @@ class XTest:
         self.x11.XCloseDisplay(self.d)
 
 
+def typed_run(ctx, args, env, actions):
+    """Runs pcvm with the text ROM, lets actions(xtest) type on the X
+    server, then quits pcvm (SIGINT: SDL's quit event, as closing the
+    window): status 0, nothing on stderr.  Returns the debug console's
+    words (text.asm echoes the bytes the 8042 delivers)."""
+    con = ctx.path("con.txt")
+    args = [ctx.pcvm, "-display", "sdl", "-bios", ctx.text, "-vga-bios", ctx.optrom,
+            "-debugcon", "file:" + con] + args
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, cwd=ctx.tmp)
+    xt = XTest(ctx.x.env["DISPLAY"])
+    try:
+        time.sleep(2)
+        actions(xt)
+        time.sleep(1)
+    finally:
+        xt.close()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    ctx.stderr = err
+    if proc.returncode != 0 or err.replace(ctx.screenshot_message, ""):
+        raise AssertionError("quit: status %d, stderr %r" % (proc.returncode, err))
+    with open(con) as f:
+        return f.read().split()
+
+
 def case_keys_fullscreen(ctx):
     """Keys typed on the X server reach the guest as PS/2 scancodes
     (text.asm echoes what the 8042 delivers, translated to set 1, to the
@@ -254,46 +294,85 @@ def case_keys_fullscreen(ctx):
     the sides); then the quit event ends pcvm with status 0."""
     ctx.x.close()
     ctx.x = Xvfb("1280x800")    # 16:10: the 4:3 picture gets bars at the sides
-    win, frame, con = ctx.path("win.png"), ctx.path("frame.png"), ctx.path("con.txt")
-    args = [ctx.pcvm, "-display", "sdl", "-bios", ctx.text, "-vga-bios", ctx.optrom,
-            "-debugcon", "file:" + con, "-window-screenshot", win, "-screenshot-on-exit", frame]
+    win, frame = ctx.path("win.png"), ctx.path("frame.png")
+
+    def type_keys(xt):
+        for chord in [["a"], ["Shift_L", "b"], ["Return"], ["F1"], ["Up"], ["KP_Enter"],
+                      ["Control_R"], ["Pause"], ["Control_L", "Alt_L", "f"],
+                      ["Control_L", "Alt_L", "s"]]:
+            xt.chord(*chord)
+
     # SDL's software renderer: read back after the fullscreen switch, the
     # OpenGL renderer on Xvfb (Mesa, no window manager) gives a black
     # back buffer (the picture case covers the OpenGL path in a window).
     env = dict(ctx.x.env, SDL_RENDER_DRIVER="software")
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
-    xt = XTest(ctx.x.env["DISPLAY"])
-    try:
-        time.sleep(2)
-        for chord in [["a"], ["Shift_L", "b"], ["Return"], ["F1"], ["Up"], ["KP_Enter"],
-                      ["Control_R"], ["Pause"], ["Control_L", "Alt_L", "f"]]:
-            xt.chord(*chord)
-        time.sleep(1)
-    finally:
-        xt.close()
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
-    if proc.returncode != 0 or err:
-        raise AssertionError("quit: status %d, stderr %r" % (proc.returncode, err))
-    with open(con) as f:
-        got = f.read().strip()
-    want = ("1E 9E 2A 30 B0 AA 1C 9C 3B BB E0 48 E0 C8 E0 1C E0 9C E0 1D E0 9D "
-            "E1 1D 45 E1 9D C5 1D 38 B8 9D")
+    got = " ".join(typed_run(ctx, ["-window-screenshot", win, "-screenshot-on-exit", frame],
+                             env, type_keys))
+    want = ("FA 1E 9E 2A 30 B0 AA 1C 9C 3B BB E0 48 E0 C8 E0 1C E0 9C E0 1D E0 9D "
+            "E1 1D 45 E1 9D C5 1D 38 B8 9D 1D 38 B8 9D")
     if got != want:
         raise AssertionError("the guest read %r, want %r" % (got, want))
+    # Ctrl-Alt-S: the guest's screen in the working directory, said on stderr.
+    shot = read_png(os.path.join(ctx.tmp, "pcvm-screenshot-1.png"))
+    if ctx.stderr != ctx.screenshot_message:
+        raise AssertionError("stderr %r, want %r" % (ctx.stderr, ctx.screenshot_message))
     w = read_png(win)
     f = read_png(frame)
     if (w[0], w[1]) != (1280, 800) or (f[0], f[1]) != (720, 400):
         raise AssertionError("window %dx%d (want 1280x800 fullscreen), frame %dx%d" % (
             w[0], w[1], f[0], f[1]))
+    # The same screen, but taken earlier: the cursor (row 6, column 12: 9x16
+    # pixels at 108,96) may be in the other phase of its blink.
+    cursor = lambda x, y: 108 <= x < 117 and 96 <= y < 112
+    if shot[:2] != (720, 400) or any(shot[2][y][x] != f[2][y][x] for y in range(400)
+                                     for x in range(720) if not cursor(x, y)):
+        raise AssertionError("pcvm-screenshot-1.png is not the guest's screen")
     n = compare_scaled(w, f, (107, 0, 1066, 800))
-    return "%d scancodes, %d window pixels" % (len(want.split()), n)
+    return "%d scancodes, %d window pixels, a screenshot" % (len(want.split()) - 1, n)
+
+
+def case_mouse(ctx):
+    """Ctrl-Alt-G grabs the mouse: motion and buttons reach the guest's
+    PS/2 mouse as stream-mode packets (y positive upwards), and nothing
+    before the grab or after the release does."""
+    def use_mouse(xt):
+        xt.motion(3, 2)                       # not grabbed: not the guest's
+        xt.chord("Control_L", "Alt_L", "g")
+        xt.motion(3, 2)
+        xt.button(1, True)
+        xt.button(1, False)
+        xt.button(3, True)
+        xt.button(3, False)
+        xt.chord("Control_L", "Alt_L", "g")
+        xt.motion(3, 2)                       # released: not the guest's
+
+    got = typed_run(ctx, [], ctx.x.env, use_mouse)
+    keys = ["1D", "38", "B8", "9D"]           # Ctrl Alt down and up, around G
+    if got[:1] != ["FA"] or got[1:5] != keys or got[-4:] != keys:
+        raise AssertionError("the guest read %r: want FA, the Ctrl-Alt-G keys, the "
+                             "mouse packets, the Ctrl-Alt-G keys" % got)
+    packets = [got[i:i + 3] for i in range(5, len(got) - 4, 3)]
+    dx = dy = 0
+    buttons = []
+    for b0, x, y in packets:
+        b0, x, y = int(b0, 16), int(x, 16), int(y, 16)
+        if not b0 & 0x08:
+            raise AssertionError("bad packet %r in %r" % ((b0, x, y), got))
+        dx += x - 256 if b0 & 0x10 else x
+        dy += y - 256 if b0 & 0x20 else y
+        if not buttons or buttons[-1] != b0 & 7:
+            buttons.append(b0 & 7)
+    if (dx, dy) != (3, -2) or buttons != [0, 1, 0, 2, 0]:
+        raise AssertionError("mouse: moved (%d,%d) want (3,-2); buttons %r want "
+                             "[0, 1, 0, 2, 0] (packets %r)" % (dx, dy, buttons, packets))
+    return "%d packets" % len(packets)
 
 
 class Ctx:
+    screenshot_message = "pcvm: screenshot pcvm-screenshot-1.png (720x400)\n"
+
     def __init__(self, argv, tmp):
-        self.pcvm, self.vga256, self.text, self.optrom = argv[:4]
+        self.pcvm, self.vga256, self.text, self.optrom = [os.path.abspath(a) for a in argv[:4]]
         self.tmp = tmp
 
     def path(self, name):
