@@ -29,6 +29,7 @@
 #include "../devices/pci.h"
 #include "../devices/pic8259.h"
 #include "../devices/piix3.h"
+#include "../devices/piix4pm.h"
 #include "../devices/pit8254.h"
 #include "../devices/uart16550.h"
 #include "../jit/blockcache.h"
@@ -109,6 +110,7 @@ enum machine_exit {
     MACHINE_EXIT_HALTED, /* HLT with IF=1, but no device can raise an interrupt */
     MACHINE_EXIT_SHUTDOWN, /* triple fault */
     MACHINE_EXIT_LIMIT,  /* cfg.max_insns instructions were executed */
+    MACHINE_EXIT_POWEROFF, /* ACPI soft off (S5) through the PIIX4 PM function */
 };
 
 struct machine {
@@ -136,12 +138,14 @@ struct machine {
     struct pci_bus pci;
     struct i440fx i440fx;
     struct piix3 piix3;
+    struct piix4pm pm;             /* PIIX4 power management, 00:01.3 (ACPI) */
     struct pam_window pam[PAM_SEGMENTS];
     struct fw_cfg fw_cfg;
     bool fw_cfg_ready;
     bool in_cpu;                   /* cpu_run is on the stack */
     bool kicked;                   /* a timer deadline moved earlier meanwhile */
     bool reset_requested;          /* machine_request_reset: reset before the next run */
+    bool poweroff_requested;       /* machine_request_poweroff: the run ends */
     uint64_t resets;               /* statistics: resets performed */
     bool pace;
     uint64_t (*host_now_ns)(void *opaque);
@@ -168,6 +172,9 @@ enum machine_exit machine_run_slice(struct machine *m, uint64_t n);
  * instruction: the 8042's pulse of output line 0 (0xFE), PIIX3 port 0xCF9,
  * port 0x92 bit 0.  Callable from inside a port handler. */
 void machine_request_reset(struct machine *m);
+/* Ends the run with MACHINE_EXIT_POWEROFF after the current instruction
+ * (the guest's ACPI soft off).  Callable from inside a port handler. */
+void machine_request_poweroff(struct machine *m);
 /* Resets the CPU and every device now (the memory map is kept). */
 void machine_reset(struct machine *m);
 

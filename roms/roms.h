@@ -5,6 +5,9 @@
  *                   into pcvm and the unit tests: roms_demo_dep)
  *   rom_test_NAME   roms/test/NAME.asm: small programs for the tests (linked
  *                   into the unit tests only: roms_test_dep)
+ *   rom_linuxboot,  roms/linuxboot.asm, roms/multiboot.asm: the option ROMs
+ *   rom_multiboot   that boot -kernel images (roms_boot_dep; not padded:
+ *                   bus/kernelboot.c sizes and checksums them)
  */
 #ifndef PCVM_ROMS_H
 #define PCVM_ROMS_H
@@ -34,5 +37,10 @@ extern const unsigned char rom_test_serial[];   /* COM1: output, loopback, IRQ4 
 extern const size_t rom_test_serial_size;
 extern const unsigned char rom_test_reset[];    /* resets via 8042 0xFE and 0xCF9 */
 extern const size_t rom_test_reset_size;
+
+extern const unsigned char rom_linuxboot[];
+extern const size_t rom_linuxboot_size;
+extern const unsigned char rom_multiboot[];
+extern const size_t rom_multiboot_size;
 
 #endif
