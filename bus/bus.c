@@ -50,6 +50,20 @@ bool bus_replace_region(struct bus *b, const struct bus_region *r)
     return false;
 }
 
+bool bus_unmap_region(struct bus *b, uint32_t start, uint32_t size, const char *name)
+{
+    for (int i = 0; i < b->nregions; i++) {
+        struct bus_region *o = &b->regions[i];
+        if (o->start == start && o->size == size && o->name == name) {
+            memmove(o, o + 1, sizeof *o * (size_t)(b->nregions - i - 1));
+            b->nregions--;
+            b->map_generation++;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool bus_map_rom(struct bus *b, uint32_t start, uint32_t size,
                  const uint8_t *data, const char *name)
 {

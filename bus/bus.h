@@ -80,6 +80,10 @@ bool bus_map_region(struct bus *b, const struct bus_region *r);
  * size and name pointer as *r.  False when there is none. */
 bool bus_replace_region(struct bus *b, const struct bus_region *r);
 
+/* Removes the region with this start, size and name pointer (a PCI BAR
+ * that moved or was disabled).  False when there is none. */
+bool bus_unmap_region(struct bus *b, uint32_t start, uint32_t size, const char *name);
+
 /* The region holding `addr`, or NULL for unmapped space (reads as 0xFF). */
 const struct bus_region *bus_find(const struct bus *b, uint32_t addr);
 

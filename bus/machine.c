@@ -112,7 +112,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *err,
         return NULL;
     }
     if (cfg->debugcon) {
-        debugcon_init(&m->debugcon, &m->bus, MACHINE_DEBUGCON_PORT, cfg->debugcon,
+        debugcon_init(&m->debugcon, &m->bus,
+                      cfg->debugcon_port ? cfg->debugcon_port : MACHINE_DEBUGCON_PORT, cfg->debugcon,
                       cfg->debugcon_opaque);
         m->has_debugcon = true;
     }

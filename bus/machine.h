@@ -22,16 +22,19 @@
 #include "../devices/postcode.h"
 #include "../devices/cmos.h"
 #include "../devices/dma8237.h"
+#include "../devices/fdc82077.h"
 #include "../devices/blockdev.h"
 #include "../devices/fw_cfg.h"
 #include "../devices/i440fx.h"
 #include "../devices/i8042.h"
+#include "../devices/ide.h"
 #include "../devices/pci.h"
 #include "../devices/pic8259.h"
 #include "../devices/piix3.h"
 #include "../devices/piix4pm.h"
 #include "../devices/pit8254.h"
 #include "../devices/uart16550.h"
+#include "../devices/vga.h"
 #include "../jit/blockcache.h"
 #include "bus.h"
 #include "clock.h"
@@ -60,6 +63,7 @@ struct machine_config {
     size_t bios_size;
     debugcon_sink_fn debugcon;     /* NULL: no debugcon device on port 0xE9 */
     void *debugcon_opaque;
+    uint16_t debugcon_port;        /* 0: MACHINE_DEBUGCON_PORT (0xE9) */
     uint16_t debugexit_iobase;     /* 0: no isa-debug-exit device */
     uint16_t debugexit_iosize;     /* 0: MACHINE_DEBUGEXIT_IOSIZE */
     uint64_t max_insns;            /* 0: no limit */
@@ -93,7 +97,7 @@ struct machine_config {
      * 3 secondary slave (-hdd).  A CD-ROM drive may have no medium
      * (media NULL).  Floppy: drive A and B (-fda, -fdb). */
     struct machine_drive {
-        enum drive_kind { DRIVE_NONE, DRIVE_DISK, DRIVE_CDROM } kind;
+        enum drive_kind kind;      /* devices/ide.h */
         struct blockdev *media;
     } ide[4];
     struct blockdev *floppy[2];
@@ -133,15 +137,18 @@ struct machine {
     struct cmos cmos;
     struct i8042 kbc;
     struct dma8237 dma;
+    struct fdc82077 fdc;           /* floppy controller, 0x3F0, IRQ 6, DMA 2 */
     struct uart16550 uart[4];
     bool has_uart[4];
     struct pci_bus pci;
     struct i440fx i440fx;
     struct piix3 piix3;
     struct piix4pm pm;             /* PIIX4 power management, 00:01.3 (ACPI) */
+    struct ide ide;                /* PIIX3 IDE, 00:01.1 (devices/ide.c) */
     struct pam_window pam[PAM_SEGMENTS];
     struct fw_cfg fw_cfg;
     bool fw_cfg_ready;
+    struct vga *vga;               /* NULL: no VGA (cfg.vga_bios NULL) */
     bool in_cpu;                   /* cpu_run is on the stack */
     bool kicked;                   /* a timer deadline moved earlier meanwhile */
     bool reset_requested;          /* machine_request_reset: reset before the next run */
@@ -183,6 +190,9 @@ void machine_reset(struct machine *m);
  * serial byte): this makes the machine runnable again.  No effect after
  * any other exit. */
 void machine_resume(struct machine *m);
+
+/* The machine's VGA (devices/vga.h), or NULL when it has none. */
+static inline struct vga *machine_vga(struct machine *m) { return m->vga; }
 
 /* Retired guest instructions since power-on. */
 static inline uint64_t machine_icount(const struct machine *m) { return m->cpu.icount; }

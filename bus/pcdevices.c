@@ -5,9 +5,10 @@
  *
  * ISA IRQs (the PC/AT's): 0 PIT, 1 keyboard, 2 cascade, 3 COM2/COM4,
  * 4 COM1/COM3, 6 floppy, 8 RTC, 12 PS/2 mouse, 13 FPU, 14/15 IDE.
- * DMA: channel 2 floppy.  PCI: 00:00.0 i440FX, 00:01.0 PIIX3 (00:01.1
- * is left to the IDE controller), 00:01.3 PIIX4 power management (ACPI,
- * SCI on IRQ 9).
+ * DMA: channel 2 floppy.  PCI: 00:00.0 i440FX, 00:01.0 PIIX3, 00:01.1
+ * PIIX3 IDE (devices/ide.c; always present, as on QEMU's pc machine),
+ * 00:01.3 PIIX4 power management (ACPI, SCI on IRQ 9), 00:02.0 the VGA
+ * (when the config has a VGA BIOS: its expansion ROM).
  */
 #include "pcdevices.h"
 
@@ -353,6 +354,74 @@ static bool fw_cfg_setup(struct machine *m, const char *boot)
     return ok;
 }
 
+/* ------------------------------------------------------------ IDE */
+
+/* The PIIX3 IDE function with the configured drives; hard disks 0 and 1
+ * get their default geometry in the CMOS. */
+static bool ide_setup(struct machine *m, const struct machine_config *cfg, char *err,
+                      size_t errlen)
+{
+    ide_init(&m->ide, &m->clock, pic_irq_line(&m->pic, 14), pic_irq_line(&m->pic, 15),
+             dev_mem_read, dev_mem_write, m);
+    for (unsigned i = 0; i < 4; i++) {
+        const struct machine_drive *d = &cfg->ide[i];
+        if (d->kind == DRIVE_DISK && (!d->media || d->media->size < IDE_SECTOR)) {
+            snprintf(err, errlen, "IDE drive %u: a hard disk needs an image of at least "
+                     "%u bytes", i, IDE_SECTOR);
+            return false;
+        }
+        if (d->kind != DRIVE_NONE)
+            ide_attach(&m->ide, i, d->kind, d->media);
+    }
+    ide_register_io(&m->ide, &m->bus);
+    pci_add(&m->pci, &m->ide.dev, 0x09);
+    ide_reset(&m->ide);
+    for (unsigned i = 0; i < 2; i++) {
+        unsigned c, h, s;
+        if (ide_disk_geometry(&m->ide, i, &c, &h, &s))
+            machine_cmos_set_disk(m, i, c, h, s);
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------ floppy */
+
+/* The 82077AA is always there, as on a PC; a drive exists for each
+ * cfg->floppy[] image, of the type its medium needs (CMOS 0x10). */
+static bool floppy_init(struct machine *m, const struct machine_config *cfg, char *err,
+                        size_t errlen)
+{
+    fdc_init(&m->fdc, 0x3F0, &m->clock, pic_irq_line(&m->pic, 6), &m->dma, 2);
+    fdc_register_io(&m->fdc, &m->bus);
+    for (unsigned i = 0; i < 2; i++) {
+        struct blockdev *bd = cfg->floppy[i];
+        if (!bd)
+            continue;
+        const struct floppy_geometry *g = floppy_geometry_for_size(bd->size);
+        if (!g) {
+            snprintf(err, errlen, "%s: size %llu bytes is no floppy format (160K, 180K, "
+                     "320K, 360K, 720K, 1.2M, 1.44M, 1.68M or 2.88M)",
+                     bd->name ? bd->name : "floppy image", (unsigned long long)bd->size);
+            return false;
+        }
+        enum floppy_drive_type t = floppy_drive_for(g);
+        fdc_attach(&m->fdc, i, t);
+        fdc_insert(&m->fdc, i, bd);
+        machine_cmos_set_floppy(m, i, (uint8_t)t);
+    }
+    return true;
+}
+
+bool machine_cdrom_change(struct machine *m, unsigned drive, struct blockdev *media)
+{
+    return ide_cdrom_change(&m->ide, drive, media);
+}
+
+bool machine_floppy_change(struct machine *m, unsigned drive, struct blockdev *media)
+{
+    return drive < 2 && fdc_insert(&m->fdc, drive, media);
+}
+
 /* ------------------------------------------------------------ init */
 
 static const uint16_t com_base[4] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
@@ -401,6 +470,8 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
 
     dma_init(&m->dma, dev_mem_read, dev_mem_write, m);
     dma_register_io(&m->dma, &m->bus);
+    if (!floppy_init(m, cfg, err, errlen))
+        return false;
 
     bool any = false;
     for (int i = 0; i < 4; i++)
@@ -424,6 +495,15 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     piix4pm_init(&m->pm, &m->bus, &m->clock, pic_irq_line(&m->pic, 9), pm_poweroff, m);
     pci_add(&m->pci, &m->pm.dev, PIIX4PM_DEVFN);
     machine_pam_refresh(m); /* the BIOS is mapped: the windows start on it */
+    if (!ide_setup(m, cfg, err, errlen))
+        return false;
+    if (cfg->vga_bios) {
+        m->vga = vga_create(&m->clock, cfg->vga_bios, cfg->vga_bios_size);
+        if (!m->vga || !vga_attach(m->vga, &m->bus, &m->pci, 0x10)) {
+            snprintf(err, errlen, "out of memory for the VGA");
+            return false;
+        }
+    }
 
     fw_cfg_init(&m->fw_cfg, dev_mem_read, dev_mem_write, m);
     m->fw_cfg_ready = true;
@@ -443,14 +523,18 @@ void machine_devices_reset(struct machine *m)
     i8042_reset(&m->kbc);
     port92_reset(&m->port92);
     dma_reset(&m->dma);
+    fdc_reset(&m->fdc);
     for (int i = 0; i < 4; i++)
         if (m->has_uart[i])
             uart_reset(&m->uart[i]);
     i440fx_reset(&m->i440fx); /* PAM back to the ROMs */
     piix3_reset(&m->piix3);
     piix4pm_reset(&m->pm);
+    ide_reset(&m->ide);
     m->pci.addr = 0;
     fw_cfg_select(&m->fw_cfg, 0);
+    if (m->vga)
+        vga_reset(m->vga);
 }
 
 void machine_devices_free(struct machine *m)
@@ -458,6 +542,8 @@ void machine_devices_free(struct machine *m)
     if (m->fw_cfg_ready)
         fw_cfg_free(&m->fw_cfg);
     m->fw_cfg_ready = false;
+    vga_free(m->vga);
+    m->vga = NULL;
 }
 
 /* ------------------------------------------------------------ host input */
@@ -470,6 +556,13 @@ void machine_key(struct machine *m, unsigned key, bool down)
 void machine_mouse(struct machine *m, int dx, int dy, int dz, unsigned buttons)
 {
     i8042_mouse(&m->kbc, dx, dy, dz, buttons);
+}
+
+void machine_drain_output(struct machine *m)
+{
+    for (int i = 0; i < 4; i++)
+        if (m->has_uart[i])
+            uart_drain(&m->uart[i]);
 }
 
 size_t machine_serial_input(struct machine *m, unsigned port, const uint8_t *bytes, size_t n)

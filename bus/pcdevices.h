@@ -10,6 +10,7 @@
 
 struct machine;
 struct machine_config;
+struct blockdev;
 
 /* One PAM segment of 0xC0000-0xFFFFF as the bus sees it. */
 struct pam_window {
@@ -43,9 +44,23 @@ void machine_cmos_set_floppy(struct machine *m, unsigned drive, uint8_t type);
 void machine_cmos_set_disk(struct machine *m, unsigned drive, unsigned cylinders,
                            unsigned heads, unsigned sectors);
 
+/* A CD-ROM drive's disc (IDE drive 0-3, the -cdrom drive is 2): media
+ * NULL ejects it; the guest sees UNIT ATTENTION and a media event.  False
+ * when that drive is not a CD-ROM drive.  The blockdev must outlive its
+ * use by the machine. */
+struct blockdev;
+bool machine_cdrom_change(struct machine *m, unsigned drive, struct blockdev *media);
+
 /* Host input to the PS/2 devices (see devices/ps2kbd.h, ps2mouse.h). */
 void machine_key(struct machine *m, unsigned key, bool down);
 void machine_mouse(struct machine *m, int dx, int dy, int dz, unsigned buttons);
+/* Puts a floppy in drive 0 (A) or 1 (B), or ejects it (media NULL); the
+ * guest sees its disk change line.  False, changing nothing, when the
+ * machine has no such drive or the image size is no floppy format. */
+bool machine_floppy_change(struct machine *m, unsigned drive, struct blockdev *media);
+/* At the end of a run: bytes the guest gave the UARTs but the wire has
+ * not carried yet reach their sinks. */
+void machine_drain_output(struct machine *m);
 /* Host bytes for COM1-COM4 (port 0-3); returns how many were queued. */
 size_t machine_serial_input(struct machine *m, unsigned port, const uint8_t *bytes, size_t n);
 

@@ -7,7 +7,10 @@ static uint32_t debugcon_read(void *opaque, uint32_t addr, unsigned size)
     const struct debugcon *d = opaque;
     (void)addr;
     (void)size;
-    return d->port & 0xFF; /* "is a debug console here?" answer */
+    (void)d;
+    /* "Is a debug console here?": 0xE9 whatever the port, as Bochs's and
+     * QEMU's consoles answer (SeaBIOS checks for it on port 0x402). */
+    return 0xE9;
 }
 
 static void debugcon_write(void *opaque, uint32_t addr, uint32_t val, unsigned size)

@@ -24,6 +24,16 @@ void pci_dev_setup(struct pci_dev *d, uint16_t vendor, uint16_t device, uint8_t 
     d->cfg[10] = (uint8_t)(class_code >> 8);  /* subclass */
     d->cfg[11] = (uint8_t)(class_code >> 16); /* base class */
     d->cfg[14] = header_type;
+    if ((header_type & 0x7F) == 0) {
+        /* Subsystem vendor/ID 1AF4:1100, what QEMU's emulated devices
+         * carry: firmware built for emulators (SeaBIOS's QEMU build) looks
+         * for it on 00:00.0 before it uses the fw_cfg interface, which
+         * pcvm provides (devices/fw_cfg.c). */
+        d->cfg[0x2C] = 0xF4;
+        d->cfg[0x2D] = 0x1A;
+        d->cfg[0x2E] = 0x00;
+        d->cfg[0x2F] = 0x11;
+    }
     d->wmask[4] = 0xFF;                       /* command register */
     d->wmask[5] = 0x03;
     d->wmask[0x0C] = 0xFF;                    /* cache line size */

@@ -149,6 +149,14 @@ static void tx_done(void *opaque, uint64_t now)
     update_irq(u);
 }
 
+void uart_drain(struct uart16550 *u)
+{
+    while (u->tsr_busy) {
+        clock_timer_cancel(&u->tx_timer);
+        tx_done(u, clock_now(u->clk));
+    }
+}
+
 static void rx_timeout(void *opaque, uint64_t now)
 {
     (void)now;

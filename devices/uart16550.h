@@ -62,6 +62,11 @@ void uart_register_io(struct uart16550 *u, struct bus *b);
 uint8_t uart_read(struct uart16550 *u, unsigned reg);
 void uart_write(struct uart16550 *u, unsigned reg, uint8_t v);
 
+/* The machine stops: what the guest already gave the UART (the shift
+ * register and the transmit FIFO) goes to the sink now, as the wire would
+ * have carried it a few character times later. */
+void uart_drain(struct uart16550 *u);
+
 /* Host input: queues up to n bytes, returns how many fitted. */
 size_t uart_receive(struct uart16550 *u, const uint8_t *bytes, size_t n);
 /* Room left in the host-side queue. */

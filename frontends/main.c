@@ -34,6 +34,9 @@
 #endif
 #include "roms/roms.h"
 #include "hostdev.h"
+#include "diskimage.h"
+#include "firmware.h"
+#include "screenshot.h"
 
 #ifndef PCVM_VERSION
 #define PCVM_VERSION "unknown"
@@ -50,21 +53,38 @@ enum {
 static const char usage_text[] =
     "usage: pcvm [options]\n"
     "\n"
-    "Runs an emulated x86 PC.  With no -bios it boots pcvm's built-in demo ROM\n"
-    "and shows its debug console on stdout.\n"
+    "Runs an emulated x86 PC.  The firmware is SeaBIOS with SeaVGABIOS (Debian's\n"
+    "'seabios' package) unless -bios or -demo says otherwise.\n"
     "\n"
     "  -cpu MODEL          CPU model (default " MACHINE_DEFAULT_CPU "; -cpu help lists them)\n"
     "  -m SIZE             RAM in MiB, or with a suffix M or G (default 32; 1M to 2G)\n"
-    "  -bios FILE          firmware image of 64, 128 or 256 KiB\n"
+    "  -bios FILE          firmware image of 64, 128 or 256 KiB (default: SeaBIOS's\n"
+    "                      bios-256k.bin, looked up in -L DIR, $PCVM_FIRMWARE_DIR\n"
+    "                      and /usr/share/seabios)\n"
+    "  -vga-bios FILE      the VGA option ROM (default: SeaVGABIOS vgabios-stdvga.bin)\n"
+    "  -vga std|none       the VGA (default std)\n"
+    "  -L DIR              a directory to search for firmware files first\n"
+    "  -demo               boot pcvm's built-in demo ROM instead of a firmware (its\n"
+    "                      debug console on stdout)\n"
+    "  -fda FILE, -fdb FILE  floppy disk images (drive A, B)\n"
+    "  -hda FILE ... -hdd FILE  hard disk images (IDE primary master/slave,\n"
+    "                      secondary master/slave)\n"
+    "  -cdrom FILE         CD-ROM image (IDE secondary master, read-only)\n"
+    "  -snapshot           writes to disk images go to memory and are dropped at exit\n"
     "  -kernel FILE        boot a Linux bzImage or a Multiboot kernel (through SeaBIOS)\n"
     "  -initrd FILE        Linux: the initrd; Multiboot: modules 'file args,file args'\n"
     "  -append STRING      the kernel command line\n"
     "  -debugcon DEV       port 0xE9 debug console: stdio, file:PATH, null or none\n"
-    "                      (default: stdio without -bios, none with -bios)\n"
+    "                      (default: stdio with -demo, none otherwise)\n"
     "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
     "                      a write of V to the port exits pcvm with status\n"
     "                      (V << 1) | 1 (defaults iobase=0x501, iosize=2, as QEMU)\n"
+    "  -device isa-debugcon,iobase=N\n"
+    "                      the debug console on port N instead of 0xE9 (0x402:\n"
+    "                      SeaBIOS's log; -debugcon then defaults to stdio)\n"
     "  -display none       no display (the only one so far)\n"
+    "  -screenshot-on-exit FILE.png\n"
+    "                      save the VGA screen as a PNG when pcvm exits\n"
     "  -nographic          no display; COM1 on the terminal unless -serial says otherwise\n"
     "  -serial DEV         the next COM port (COM1 first, up to four): stdio,\n"
     "                      file:PATH, null or none\n"
@@ -159,50 +179,66 @@ bad:
 struct debugexit_opt {
     bool present;
     uint64_t iobase, iosize;
+    bool debugcon_moved;      /* -device isa-debugcon,iobase=N */
+    uint64_t debugcon_port;
 };
 
-/* -device isa-debug-exit[,iobase=N][,iosize=N] */
+/* -device isa-debug-exit[,iobase=N][,iosize=N] and
+ * -device isa-debugcon[,iobase=N] (the -debugcon console on another port,
+ * e.g. 0x402 where SeaBIOS writes its log). */
 static void parse_device(const char *arg, struct debugexit_opt *dx)
 {
     if (strcmp(arg, "help") == 0 || strcmp(arg, "?") == 0) {
-        printf("isa-debug-exit  iobase=N (default 0x501), iosize=N (default 2)\n");
+        printf("isa-debug-exit  iobase=N (default 0x501), iosize=N (default 2)\n"
+               "isa-debugcon    iobase=N (default 0xe9): where the -debugcon console is\n");
         exit(0);
     }
     const char *comma = strchr(arg, ',');
     size_t namelen = comma ? (size_t)(comma - arg) : strlen(arg);
-    if (namelen != strlen("isa-debug-exit") || strncmp(arg, "isa-debug-exit", namelen) != 0)
-        die("unknown device '%.*s' (known: isa-debug-exit)", (int)namelen, arg);
-    if (dx->present)
-        die("-device isa-debug-exit given twice: only one is supported");
-    dx->present = true;
-    dx->iobase = MACHINE_DEBUGEXIT_IOBASE;
-    dx->iosize = MACHINE_DEBUGEXIT_IOSIZE;
+    bool con = namelen == strlen("isa-debugcon") && strncmp(arg, "isa-debugcon", namelen) == 0;
+    if (!con && (namelen != strlen("isa-debug-exit") ||
+                 strncmp(arg, "isa-debug-exit", namelen) != 0))
+        die("unknown device '%.*s' (known: isa-debug-exit, isa-debugcon)", (int)namelen, arg);
+    const char *dev = con ? "isa-debugcon" : "isa-debug-exit";
+    if (con ? dx->debugcon_moved : dx->present)
+        die("-device %s given twice: only one is supported", dev);
+    if (con) {
+        dx->debugcon_moved = true;
+        dx->debugcon_port = MACHINE_DEBUGCON_PORT;
+    } else {
+        dx->present = true;
+        dx->iobase = MACHINE_DEBUGEXIT_IOBASE;
+        dx->iosize = MACHINE_DEBUGEXIT_IOSIZE;
+    }
     while (comma) {
         const char *prop = comma + 1;
         comma = strchr(prop, ',');
         size_t len = comma ? (size_t)(comma - prop) : strlen(prop);
         char buf[64];
         if (len >= sizeof buf)
-            die("-device isa-debug-exit: property '%.*s' is too long", (int)len, prop);
+            die("-device %s: property '%.*s' is too long", dev, (int)len, prop);
         memcpy(buf, prop, len);
         buf[len] = 0;
         char *eq = strchr(buf, '=');
         if (!eq)
-            die("-device isa-debug-exit: property '%s' needs a value (e.g. iobase=0xf4)", buf);
+            die("-device %s: property '%s' needs a value (e.g. iobase=0x%s)", dev, buf,
+                con ? "402" : "f4");
         *eq = 0;
         uint64_t *field;
         if (strcmp(buf, "iobase") == 0)
-            field = &dx->iobase;
-        else if (strcmp(buf, "iosize") == 0)
+            field = con ? &dx->debugcon_port : &dx->iobase;
+        else if (strcmp(buf, "iosize") == 0 && !con)
             field = &dx->iosize;
         else
-            die("-device isa-debug-exit: unknown property '%s' (known: iobase, iosize)", buf);
+            die("-device %s: unknown property '%s' (known: %s)", dev, buf,
+                con ? "iobase" : "iobase, iosize");
         if (!parse_u64(eq + 1, field))
-            die("-device isa-debug-exit: invalid %s '%s'", buf, eq + 1);
+            die("-device %s: invalid %s '%s'", dev, buf, eq + 1);
     }
-    if (dx->iobase == 0 || dx->iobase > 0xFFFF)
-        die("-device isa-debug-exit: iobase 0x%" PRIx64 " is not a port (1 to 0xffff)", dx->iobase);
-    if (dx->iosize == 0 || dx->iobase + dx->iosize > 0x10000)
+    uint64_t base = con ? dx->debugcon_port : dx->iobase;
+    if (base == 0 || base > 0xFFFF)
+        die("-device %s: iobase 0x%" PRIx64 " is not a port (1 to 0xffff)", dev, base);
+    if (!con && (dx->iosize == 0 || dx->iobase + dx->iosize > 0x10000))
         die("-device isa-debug-exit: iosize 0x%" PRIx64 " does not fit above iobase 0x%" PRIx64,
             dx->iosize, dx->iobase);
 }
@@ -362,6 +398,22 @@ static void sink_discard(void *opaque, uint8_t byte)
     (void)byte;
 }
 
+/* ---------------------------------------------------------------- drives */
+
+enum { DRV_FDA, DRV_FDB, DRV_HDA, DRV_HDB, DRV_HDC, DRV_HDD, DRV_CDROM, DRIVE_OPTIONS };
+static const char *const drive_names[DRIVE_OPTIONS] = {
+    "fda", "fdb", "hda", "hdb", "hdc", "hdd", "cdrom",
+};
+
+/* The DRV_* index of a drive option's name, or -1. */
+static int drive_option(const char *o)
+{
+    for (int d = 0; d < DRIVE_OPTIONS; d++)
+        if (strcmp(o, drive_names[d]) == 0)
+            return d;
+    return -1;
+}
+
 /* ---------------------------------------------------------------- main */
 
 static double now(void)
@@ -373,7 +425,9 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    const char *cpu = NULL, *bios_path = NULL, *debugcon = NULL;
+    const char *cpu = NULL, *bios_path = NULL, *debugcon = NULL, *vga_bios_path = NULL;
+    const char *drive_path[DRIVE_OPTIONS] = { 0 };
+    bool demo = false, no_vga = false, snapshot = false;
     uint64_t ram = 0, max_insns = 0;
     bool stats = false, post = false, no_reboot = false;
     struct debugexit_opt dx = { 0 };
@@ -381,6 +435,7 @@ int main(int argc, char **argv)
     bool debugger = false, stop_at_start = false, magic_break = false;
     const char *gdb_dev = NULL, *symbols = NULL;
     const char *kernel_path = NULL, *initrd_spec = NULL, *append = NULL;
+    const char *screenshot = NULL;
 #ifdef _WIN32
     /* The same bytes as on any host: the guest's output as it is, and our
      * messages ending in \n (no text-mode \r\n translation). */
@@ -392,7 +447,7 @@ int main(int argc, char **argv)
     for (int k = 1; k < argc; k++) {
         const char *a = argv[k];
         if (a[0] != '-' || a[1] == 0)
-            die("unexpected argument '%s' (disk images are not supported yet; try -h)", a);
+            die("unexpected argument '%s' (a disk image needs -hda, -fda or -cdrom; try -h)", a);
         const char *o = a + 1;
         if (o[0] == '-' && o[1] != 0)
             o++; /* --opt is -opt, as in QEMU */
@@ -402,6 +457,9 @@ int main(int argc, char **argv)
                        strcmp(o, "max-insns") == 0 || strcmp(o, "gdb") == 0 ||
                        strcmp(o, "symbols") == 0 || strcmp(o, "serial") == 0 ||
                        strcmp(o, "rtc") == 0 || strcmp(o, "boot") == 0 ||
+                       strcmp(o, "vga-bios") == 0 || strcmp(o, "vga") == 0 ||
+                       strcmp(o, "L") == 0 || drive_option(o) >= 0 ||
+                       strcmp(o, "screenshot-on-exit") == 0 ||
                        strcmp(o, "kernel") == 0 || strcmp(o, "initrd") == 0 ||
                        strcmp(o, "append") == 0;
         const char *v = NULL;
@@ -435,6 +493,23 @@ int main(int argc, char **argv)
             initrd_spec = v;
         } else if (strcmp(o, "append") == 0) {
             append = v;
+        } else if (strcmp(o, "vga-bios") == 0) {
+            vga_bios_path = v;
+        } else if (strcmp(o, "vga") == 0) {
+            if (strcmp(v, "std") != 0 && strcmp(v, "none") != 0)
+                die("-vga '%s': not supported (use std or none)", v);
+            no_vga = strcmp(v, "none") == 0;
+        } else if (strcmp(o, "L") == 0) {
+            firmware_add_dir(v);
+        } else if (strcmp(o, "demo") == 0) {
+            demo = true;
+        } else if (drive_option(o) >= 0) {
+            int d = drive_option(o);
+            if (drive_path[d])
+                die("-%s given twice", o);
+            drive_path[d] = v;
+        } else if (strcmp(o, "snapshot") == 0) {
+            snapshot = true;
         } else if (strcmp(o, "debugcon") == 0) {
             if (strcmp(v, "stdio") != 0 && strcmp(v, "none") != 0 &&
                 strcmp(v, "null") != 0 && (strncmp(v, "file:", 5) != 0 || !v[5]))
@@ -445,6 +520,8 @@ int main(int argc, char **argv)
         } else if (strcmp(o, "display") == 0) {
             if (strcmp(v, "none") != 0)
                 die("display '%s' is not available yet (only -display none)", v);
+        } else if (strcmp(o, "screenshot-on-exit") == 0) {
+            screenshot = v;
         } else if (strcmp(o, "nographic") == 0) {
             hd.nographic = true; /* no display yet anyway; serial on stdio */
         } else if (strcmp(o, "serial") == 0) {
@@ -498,19 +575,65 @@ int main(int argc, char **argv)
     if ((stop_at_start || magic_break || symbols) && !gdb_dev)
         debugger = true;
 
-    /* Firmware: the file given, or the demo ROM built into pcvm. */
+    /* Firmware: the demo ROM built into pcvm, the file given, or SeaBIOS
+     * from where the system installed it. */
     const uint8_t *bios = rom_demo;
     size_t bios_size = rom_demo_size;
-    if (bios_path)
-        bios = read_bios(bios_path, &bios_size);
+    char fwerr[512];
+    if (demo && bios_path)
+        die("-demo and -bios cannot be used together: pick one");
+    if (!demo) {
+        char *path = firmware_find(bios_path ? bios_path : FIRMWARE_BIOS, !bios_path, fwerr,
+                                   sizeof fwerr);
+        if (!path)
+            die("%s", fwerr);
+        bios = read_bios(path, &bios_size);
+        free(path);
+    }
+    uint8_t *vga_bios = NULL;
+    size_t vga_bios_size = 0;
+    if (!demo && !no_vga) {
+        /* The VGA BIOS: the file given, else SeaVGABIOS when it is found;
+         * with the default firmware it must be there (same package). */
+        char *path = firmware_find(vga_bios_path ? vga_bios_path : FIRMWARE_VGA_BIOS,
+                                   !vga_bios_path, fwerr, sizeof fwerr);
+        if (!path && (vga_bios_path || !bios_path))
+            die("%s", fwerr);
+        if (path) {
+            vga_bios = firmware_read_option_rom(path, &vga_bios_size, fwerr, sizeof fwerr);
+            free(path);
+            if (!vga_bios)
+                die("%s", fwerr);
+        }
+    } else if (vga_bios_path) {
+        die("-vga-bios needs a VGA: drop %s", demo ? "-demo" : "-vga none");
+    }
     if (!debugcon)
-        debugcon = bios_path ? "none" : "stdio";
+        debugcon = demo || dx.debugcon_moved ? "stdio" : "none";
+
+    /* Disk images. */
+    static struct diskimage images[DRIVE_OPTIONS];
+    bool image_open[DRIVE_OPTIONS] = { false };
+    if (drive_path[DRV_CDROM] && drive_path[DRV_HDC])
+        die("-cdrom and -hdc both want the IDE secondary master: drop one");
+    for (int d = 0; d < DRIVE_OPTIONS; d++) {
+        if (!drive_path[d])
+            continue;
+        char derr[512];
+        enum diskimage_mode mode = d == DRV_CDROM ? DISKIMAGE_RO : DISKIMAGE_RW;
+        if (!diskimage_open(&images[d], drive_path[d], mode, snapshot, derr, sizeof derr))
+            die("-%s %s", drive_names[d], derr);
+        image_open[d] = true;
+    }
+
+    if (screenshot && !vga_bios)
+        die("-screenshot-on-exit %s: the machine has no VGA", screenshot);
     if ((initrd_spec || append) && !kernel_path)
         die("%s needs -kernel", initrd_spec ? "-initrd" : "-append");
     struct kernel_boot kb = { .name = kernel_path, .cmdline = append };
     if (kernel_path) {
         if (bios == rom_demo)
-            die("-kernel boots through SeaBIOS: give -bios /usr/share/seabios/bios-256k.bin");
+            die("-kernel boots through SeaBIOS: drop -demo");
         kb.image = read_file("-kernel", kernel_path, &kb.size);
         enum kernel_kind kind = kernel_kind(kb.image, kb.size);
         if (initrd_spec && kind == KERNEL_MULTIBOOT) {
@@ -539,7 +662,21 @@ int main(int argc, char **argv)
         .debugexit_iosize = dx.present ? (uint16_t)dx.iosize : 0,
         .max_insns = max_insns,
         .no_reboot = no_reboot,
+        .debugcon_port = dx.debugcon_moved ? (uint16_t)dx.debugcon_port : 0,
+        .vga_bios = vga_bios,
+        .vga_bios_size = vga_bios_size,
     };
+    for (int d = DRV_HDA; d <= DRV_HDD; d++)
+        if (image_open[d])
+            cfg.ide[d - DRV_HDA] = (struct machine_drive){ DRIVE_DISK, &images[d].bd };
+    if (!demo) /* a PC has its CD-ROM drive whether or not a disc is in it */
+        cfg.ide[2] = (struct machine_drive){ DRIVE_CDROM,
+                                             image_open[DRV_CDROM] ? &images[DRV_CDROM].bd : NULL };
+    if (image_open[DRV_HDC])
+        cfg.ide[2] = (struct machine_drive){ DRIVE_DISK, &images[DRV_HDC].bd };
+    for (int d = DRV_FDA; d <= DRV_FDB; d++)
+        if (image_open[d])
+            cfg.floppy[d - DRV_FDA] = &images[d].bd;
     if (strcmp(debugcon, "stdio") == 0) {
         sink = (struct sink){ .f = stdout, .name = "stdout" };
         cfg.debugcon = sink_byte;
@@ -559,6 +696,8 @@ int main(int argc, char **argv)
 
     char err[256];
     struct machine *m = machine_create(&cfg, err, sizeof err);
+    free(vga_bios); /* the machine has its copy */
+    vga_bios = NULL;
     if (!m)
         die("%s", err);
     if (kernel_path) {
@@ -612,6 +751,7 @@ int main(int argc, char **argv)
         why = hostdev_run(&hd, m);
     }
     double secs = now() - t0;
+    machine_drain_output(m);
     dbg_free(dbg);
     (void)quit;
 
@@ -658,13 +798,32 @@ int main(int argc, char **argv)
             fprintf(stderr, "pcvm: POST code none (no write to port 0x%X)\n",
                     (unsigned)m->postcode.port);
     }
+    if (screenshot && machine_vga(m)) {
+        struct vga_frame frame;
+        vga_render(machine_vga(m), &frame);
+        if (!screenshot_write_png(screenshot, &frame, err, sizeof err)) {
+            fprintf(stderr, "pcvm: -screenshot-on-exit %s\n", err);
+            if (status == 0)
+                status = EXIT_BAD_INPUT;
+        }
+    }
     if (!hostdev_close(&hd) && status == 0)
         status = EXIT_BAD_INPUT;
+    machine_free(m);
+    m = NULL;
+    for (int d = 0; d < DRIVE_OPTIONS; d++) {
+        char derr[512];
+        if (image_open[d] && !diskimage_close(&images[d], derr, sizeof derr)) {
+            fprintf(stderr, "pcvm: -%s %s\n", drive_names[d], derr);
+            if (status == 0)
+                status = EXIT_BAD_INPUT;
+        }
+    }
+    free(vga_bios);
     if (sink.error) {
         fprintf(stderr, "pcvm: debugcon: cannot write to %s\n", sink.name);
         if (status == 0)
             status = EXIT_BAD_INPUT;
     }
-    machine_free(m);
     return status;
 }

@@ -37,6 +37,11 @@ extern const unsigned char rom_test_serial[];   /* COM1: output, loopback, IRQ4 
 extern const size_t rom_test_serial_size;
 extern const unsigned char rom_test_reset[];    /* resets via 8042 0xFE and 0xCF9 */
 extern const size_t rom_test_reset_size;
+extern const unsigned char rom_test_fdboot[];   /* a 512-byte floppy boot sector (not a ROM):
+                                                   INT 13h reads/writes, verdict on COM1 */
+extern const size_t rom_test_fdboot_size;
+extern const unsigned char rom_test_fdc[];      /* the floppy controller without a BIOS */
+extern const size_t rom_test_fdc_size;
 
 extern const unsigned char rom_linuxboot[];
 extern const size_t rom_linuxboot_size;

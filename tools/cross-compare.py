@@ -117,7 +117,7 @@ def runs(build):
     pm = os.path.join(build, "tests", "pm")
     out = []
     for cpu in ("8086", "80286", "80386", "pentium2"):
-        out.append(("demo-" + cpu, [pcvm, "-cpu", cpu, "-stats", "-max-insns", "5000000"]))
+        out.append(("demo-" + cpu, [pcvm, "-demo", "-cpu", cpu, "-stats", "-max-insns", "5000000"]))
     for rom, extra in (("test-hello", ["-max-insns", "5000000"]),
                        ("test-triple", ["-max-insns", "5000000"]),
                        ("test-spin", ["-max-insns", "250000"]),

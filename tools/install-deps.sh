@@ -12,6 +12,9 @@ PACKAGES=(
   libcjson-dev zlib1g-dev                    # SingleStepTests runner: JSON, gzip
   libsdl2-dev                                # the window frontend (optional for now)
   libedit-dev gdb                            # debugger line editing; gdb stub tests
+  seabios                                    # the default firmware: SeaBIOS and SeaVGABIOS
+  xorriso mtools dosfstools                  # boot tests: CD-ROM and FAT disk images
+  libpng-dev                                 # PNG screenshots
 )
 
 missing=()

@@ -14,5 +14,5 @@ else
 fi
 ninja -C build
 
-echo "setup: booting the default guest: build/frontends/pcvm" >&2
-build/frontends/pcvm
+echo "setup: booting the default guest: build/frontends/pcvm -demo" >&2
+build/frontends/pcvm -demo

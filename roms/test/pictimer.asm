@@ -11,6 +11,7 @@
 ; Exit through isa-debug-exit at port 0xF4: 0x2A on success (pcvm status
 ; 0x55 = 85), otherwise the number of the failed check (status 2n+1).
 %include "reset.inc"
+%include "pic.inc"
         ROM_START
         cpu 686
 start:
@@ -23,28 +24,7 @@ start:
         mov word [0x08*4+2], 0xF000
         mov word [count], 0
 
-        ; master: ICW1 edge+ICW4, ICW2 base 08h, ICW3 slave on IR2, ICW4 8086
-        mov al, 0x11
-        out 0x20, al
-        mov al, 0x08
-        out 0x21, al
-        mov al, 0x04
-        out 0x21, al
-        mov al, 0x01
-        out 0x21, al
-        ; slave: base 70h, cascade identity 2
-        mov al, 0x11
-        out 0xA0, al
-        mov al, 0x70
-        out 0xA1, al
-        mov al, 0x02
-        out 0xA1, al
-        mov al, 0x01
-        out 0xA1, al
-        mov al, 0xFE            ; only IRQ0
-        out 0x21, al
-        mov al, 0xFF
-        out 0xA1, al
+        PIC_INIT 0xFE, 0xFF     ; only IRQ0
         in al, 0x21             ; IMR reads back
         cmp al, 0xFE
         mov bl, 1

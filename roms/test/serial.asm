@@ -8,6 +8,7 @@
 ; isa-debug-exit at 0xF4: 0x2A on success (pcvm status 85), else the
 ; number of the failed check.
 %include "reset.inc"
+%include "pic.inc"
         ROM_START
         cpu 386
 COM1    equ 0x3F8
@@ -21,26 +22,7 @@ start:
         mov word [0x0C*4+2], 0xF000
         mov byte [got], 0
 
-        mov al, 0x11            ; PICs: 08h / 70h, only IRQ4 unmasked
-        out 0x20, al
-        mov al, 0x08
-        out 0x21, al
-        mov al, 0x04
-        out 0x21, al
-        mov al, 0x01
-        out 0x21, al
-        mov al, 0x11
-        out 0xA0, al
-        mov al, 0x70
-        out 0xA1, al
-        mov al, 0x02
-        out 0xA1, al
-        mov al, 0x01
-        out 0xA1, al
-        mov al, 0xEF
-        out 0x21, al
-        mov al, 0xFF
-        out 0xA1, al
+        PIC_INIT 0xEF, 0xFF     ; only IRQ4
 
         mov dx, COM1+3          ; 115200 8N1, FIFOs, DTR RTS OUT2
         mov al, 0x80

@@ -30,6 +30,8 @@ MODELS = "8086, 80186, 80286, 80386, 80486, pentium, pentium2"
 # Guard against a broken CPU hanging a test: a limit far above what any
 # case needs (the demo takes about 11,000 instructions).
 LIMIT = ["-max-insns", "20000000"]
+# The built-in demo ROM instead of the default firmware (SeaBIOS).
+DEMO_ARGS = LIMIT + ["-demo"]
 
 
 class Ctx:
@@ -79,21 +81,21 @@ def bad(ctx, args, message):
 # ---------------------------------------------------------------- cases
 
 def case_demo(ctx):
-    expect(ctx, LIMIT, 0, stdout=DEMO, stderr=DEAD)
+    expect(ctx, DEMO_ARGS, 0, stdout=DEMO, stderr=DEAD)
 
 
 def case_demo_cpu_default_is_pentium2(ctx):
-    expect(ctx, LIMIT + ["-cpu", "pentium2", "-m", "64", "-display", "none"], 0,
+    expect(ctx, DEMO_ARGS + ["-cpu", "pentium2", "-m", "64", "-display", "none"], 0,
            stdout=DEMO, stderr=DEAD)
 
 
 def case_demo_debugcon_none(ctx):
-    expect(ctx, LIMIT + ["-debugcon", "none"], 0, stdout="", stderr=DEAD)
+    expect(ctx, DEMO_ARGS + ["-debugcon", "none"], 0, stdout="", stderr=DEAD)
 
 
 def case_demo_debugcon_file(ctx):
     path = os.path.join(ctx.tmp, "debugcon.txt")   # not con.txt: CON is a Windows device
-    expect(ctx, LIMIT + ["-nographic", "-debugcon", "file:" + path], 0, stdout="", stderr=DEAD)
+    expect(ctx, DEMO_ARGS + ["-nographic", "-debugcon", "file:" + path], 0, stdout="", stderr=DEAD)
     with open(path, "rb") as f:
         got = f.read().decode("latin-1")
     if got != DEMO:
@@ -101,7 +103,7 @@ def case_demo_debugcon_file(ctx):
 
 
 def case_demo_stats(ctx):
-    code, out, err = run(ctx, LIMIT + ["-stats"])
+    code, out, err = run(ctx, DEMO_ARGS + ["-stats"])
     lines = err.splitlines()
     if code != 0 or out != DEMO or len(lines) != 2 or lines[0] != DEAD.strip() or \
             not lines[1].startswith("pcvm: ") or "MIPS" not in lines[1]:
@@ -257,11 +259,31 @@ def case_bad_cpu(ctx):
 def case_bad_option(ctx):
     bad(ctx, ["-foo"], "unknown option '-foo' (try -h)")
     bad(ctx, ["--foo"], "unknown option '--foo' (try -h)")
-    bad(ctx, ["-"], "unexpected argument '-' (disk images are not supported yet; try -h)")
+    bad(ctx, ["-"], "unexpected argument '-' (a disk image needs -hda, -fda or -cdrom; try -h)")
     bad(ctx, ["disk.img"],
-        "unexpected argument 'disk.img' (disk images are not supported yet; try -h)")
+        "unexpected argument 'disk.img' (a disk image needs -hda, -fda or -cdrom; try -h)")
+    bad(ctx, ["-demo", "-bios", ctx.rom("test-exit.bin")],
+        "-demo and -bios cannot be used together: pick one")
+    bad(ctx, ["-vga", "cirrus"], "-vga 'cirrus': not supported (use std or none)")
     bad(ctx, ["-bios"], "option '-bios' needs an argument (try -h)")
     bad(ctx, ["-m"], "option '-m' needs an argument (try -h)")
+
+
+def case_bad_disk(ctx):
+    missing = os.path.join(ctx.tmp, "nosuch.img")
+    bad(ctx, ["-demo", "-hda", missing],
+        "-hda %s: cannot open for reading and writing: No such file or directory" % missing)
+    bad(ctx, ["-demo", "-cdrom", missing], "-cdrom %s: cannot open: No such file or directory" % missing)
+    bad(ctx, ["-demo", "-fda", ctx.tmp], "-fda %s: is a directory, not a disk image" % ctx.tmp)
+    empty = ctx.file("empty.img", b"")
+    bad(ctx, ["-demo", "-hdb", empty], "-hdb %s: the image is empty" % empty)
+    disk = ctx.file("disk.img", bytes(512))
+    bad(ctx, ["-demo", "-hda", disk, "-hda", disk], "-hda given twice")
+    bad(ctx, ["-demo", "-fdb", disk],
+        "%s: size 512 bytes is no floppy format (160K, 180K, 320K, 360K, 720K, 1.2M, "
+        "1.44M, 1.68M or 2.88M)" % disk)
+    bad(ctx, ["-demo", "-hdc", disk, "-cdrom", disk],
+        "-cdrom and -hdc both want the IDE secondary master: drop one")
 
 
 def case_bad_ram(ctx):
@@ -278,7 +300,7 @@ def case_bad_display(ctx):
 
 
 def case_bad_device(ctx):
-    bad(ctx, ["-device", "e1000"], "unknown device 'e1000' (known: isa-debug-exit)")
+    bad(ctx, ["-device", "e1000"], "unknown device 'e1000' (known: isa-debug-exit, isa-debugcon)")
     bad(ctx, ["-device", "isa-debug-exit,foo=1"],
         "-device isa-debug-exit: unknown property 'foo' (known: iobase, iosize)")
     bad(ctx, ["-device", "isa-debug-exit,iobase=zz"],

@@ -3,12 +3,17 @@
 status.
 
 usage: run_guest.py PCVM ROM EXPECTED_STATUS [--stdin=TEXT] [--stdout=TEXT]
-                    [--file=PATH:TEXT] [pcvm options...]
+                    [--file=PATH:TEXT] [--disk=PATH:SECTORS] [--image=PATH:BYTES]
+                    [pcvm options...]
 
 The guest reports through isa-debug-exit, so the status says which check
 failed: (n << 1) | 1 for a guest write of n.  --stdin feeds TEXT to pcvm;
 --stdout requires TEXT in its standard output; --file requires TEXT in
-the file PATH after the run (for -serial file:PATH)."""
+the file PATH after the run (for -serial file:PATH); --disk makes a disk
+image PATH of SECTORS 512-byte sectors, each holding its own number in its
+first 4 bytes (little-endian), for -hda @TMP@/PATH; --image makes a
+zero-filled disk image PATH of BYTES bytes first (for -fda @TMP@/PATH).
+PATHs are in the run's temporary directory."""
 import os
 import subprocess
 import sys
@@ -24,6 +29,15 @@ def main():
             stdin = a[8:].encode()
         elif a.startswith('--stdout='):
             want_out.append(a[9:])
+        elif a.startswith('--disk='):
+            path, _, count = a[7:].partition(':')
+            with open(os.path.join(tmp, path), 'wb') as f:
+                for n in range(int(count)):
+                    f.write(n.to_bytes(4, 'little') + bytes(508))
+        elif a.startswith('--image='):
+            path, _, size = a[8:].partition(':')
+            with open(os.path.join(tmp, path), 'wb') as f:
+                f.truncate(int(size, 0))
         elif a.startswith('--file='):
             path, _, text = a[7:].partition(':')
             files.append((os.path.join(tmp, path), text))
