@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../jit/blockcache.h"
+#include "../cpu/fpu.h"
 #include "../mmu/mem.h"
 #include "machine.h"
 
@@ -51,6 +52,25 @@ static void clock_kick(void *opaque)
         m->kicked = true;
         cpu_request_stop(&m->cpu);
     }
+}
+
+/* The x87's FERR# drives IRQ 13 (PC/AT wiring, used by the CPU only with
+ * CR0.NE = 0: cpu/fpu.c); a write to port F0h clears the latch and
+ * asserts IGNNE# until FERR# goes away (SDM Vol. 1 D.2.1). */
+static void fpu_ferr(void *opaque, bool level)
+{
+    struct machine *m = opaque;
+    pic_set_irq(&m->pic, 13, level);
+}
+
+static void port_f0_write(void *opaque, uint32_t port, uint32_t val, unsigned size)
+{
+    struct machine *m = opaque;
+    (void)port;
+    (void)val;
+    (void)size;
+    pic_set_irq(&m->pic, 13, 0);
+    cpu_fpu_ignne(&m->cpu);
 }
 
 static void isa_irq(void *opaque, int irq, int level)
@@ -268,8 +288,8 @@ static void cmos_setup(struct machine *m, const char *boot)
     cmos_set(c, 0x5F, 0);                       /* CPUs - 1 */
     /* Equipment byte: bits 7-6 floppies - 1, 5-4 display (00: VGA/EGA),
      * bit 2 PS/2 mouse, bit 1 coprocessor, bit 0 floppy drives present.
-     * The 8086/80186 models have no coprocessor. */
-    cmos_set(c, 0x14, m->cpu.model->addr_bits < 24 ? 0x04 : 0x06);
+     * Only the models with an x87 (486 and later) have a coprocessor. */
+    cmos_set(c, 0x14, m->cpu.model->fpu ? 0x06 : 0x04);
     /* Boot order as SeaBIOS reads it: 0x3D low nibble first device, high
      * nibble second; 0x38 high nibble third, bit 0 = skip the floppy
      * boot signature check (0: check it). */
@@ -454,6 +474,9 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     m->cpu.irq_opaque = m;
     m->cpu.irq_pending = cpu_int_pending;
     m->cpu.irq_ack = cpu_int_ack;
+    m->cpu.ferr = fpu_ferr;
+    m->cpu.ferr_opaque = m;
+    bus_register_io(&m->bus, 0xF0, 1, NULL, port_f0_write, m, BUS_SIZE8);
 
     pit_init(&m->pit, &m->clock, pic_irq_line(&m->pic, 0));
     pit_register_io(&m->pit, &m->bus);

@@ -8,6 +8,7 @@
 #include "debug.h"
 #include "descriptor.h"
 #include "flags.h"
+#include "fpu.h"
 
 void cpu_init(struct cpu *c, const struct cpu_model *m, struct bus *bus,
               struct blockcache *bc)
@@ -59,6 +60,7 @@ void cpu_reset(struct cpu *c)
         c->reg[R_EDX] = m->cpuid1_eax ? m->cpuid1_eax : (m->gen == GEN_80386 ? 0x0303 : 0x0421);
     c->cr[0] = m->cr0_fixed1 | (m->gen >= GEN_80486 ? CR0_CD | CR0_NW : 0);
     c->cr[2] = c->cr[3] = c->cr[4] = 0;
+    fpu_power_on(c);
     memset(c->dr, 0, sizeof c->dr);
     c->dr[6] = 0xFFFF0FF0u;
     c->dr[7] = 0x400;

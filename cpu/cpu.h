@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "compiler.h"
+#include "fpu_state.h"
 #include "models.h"
 #include "../mmu/tlb.h"
 
@@ -124,6 +125,7 @@ struct cpu {
     uint8_t cpl;
     bool halted;
     uint8_t dbg_hits;           /* data breakpoints hit by this instruction (DR6 B0-B3) */
+    struct fpu fpu;             /* x87 state (cpu/fpu_state.h) */
 
     /* --- execution bookkeeping (deterministic, part of a snapshot) --- */
     uint64_t icount;            /* retired guest instructions */
@@ -151,6 +153,10 @@ struct cpu {
     jmp_buf jmp;                /* cpu_raise longjmps here */
     struct block *cur_block;    /* block being executed (for SMC) */
     struct cpu_dbg_hooks *dbg;  /* debugger hooks, NULL when none (cpu/debughook.h) */
+    /* FERR# output of the x87 (level: an unmasked exception is pending).
+     * A PC routes it to IRQ 13 (used when CR0.NE = 0); NULL: not wired. */
+    void (*ferr)(void *opaque, bool level);
+    void *ferr_opaque;
 };
 
 /* --- lifecycle --- */

@@ -116,7 +116,7 @@ HANDLER(op_STI)
     c->attention |= ATT_IRQ;
 }
 
-/* ---------------- HLT, WAIT, ESC ---------------- */
+/* ---------------- HLT ---------------- */
 
 HANDLER(op_HLT)
 {
@@ -125,46 +125,7 @@ HANDLER(op_HLT)
     c->halted = true;
 }
 
-/* WAIT/FWAIT: #NM when CR0.MP and CR0.TS are both set (SDM Vol. 3 table
- * 2-2).  Pending x87 exceptions (#MF) come with the x87 issue. */
-HANDLER(op_WAIT)
-{
-    (void)i;
-    if ((c->cr[0] & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
-        cpu_raise(c, EX_NM);
-}
-
-/* D8-DF.  On the 8086/80186 without a coprocessor the instruction just
- * goes by (its memory form's address is computed for the 8087's benefit
- * and has no effect here).  On the 286 and later: #NM when CR0.EM or
- * CR0.TS is set (SDM Vol. 3 table 2-2).  Otherwise:
- *   - models without a coprocessor (286, 386: CR0.ET not fixed to 1)
- *     have nothing answering the coprocessor protocol and the
- *     instruction has no effect, as the SingleStepTests 80286 captures
- *     (D8 with MSW.EM = 0) show; FNINIT/FNSTSW-style FPU detection then
- *     correctly finds no FPU.  The CPU still checks the memory operand
- *     against the segment limit: in those captures a D8 operand whose
- *     first word crosses offset FFFF raises interrupt 13, so the memory
- *     form probes that word;
- *   - models with an integrated FPU (486 and later) raise #NM until the
- *     x87 issue adds the FPU, so software sees "no coprocessor" rather
- *     than x87 instructions that silently do nothing. */
-static inline void esc(struct cpu *c, const struct insn *i, bool mem)
-{
-    if (c->model->gen < GEN_80286)
-        return;
-    if (c->cr[0] & (CR0_EM | CR0_TS))
-        cpu_raise(c, EX_NM);
-    if (!(c->model->cr0_fixed1 & CR0_ET)) {
-        if (mem)
-            (void)cpu_rd16(c, i->seg, insn_ea(c, i));
-        return;
-    }
-    cpu_raise(c, EX_NM); /* TODO(x87 issue): execute the instruction */
-}
-
-HANDLER(op_ESC_r) { esc(c, i, false); }
-HANDLER(op_ESC_m) { esc(c, i, true); }
+/* WAIT and the ESC opcodes D8-DF: cpu/exec_fpu.c. */
 
 /* ---------------- CPUID ---------------- */
 

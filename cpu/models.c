@@ -7,6 +7,7 @@
 #include <string.h>
 
 /* CPUID leaf 1 EDX bits: only what pcvm implements is reported. */
+#define CPUID_FPU (1u << 0)
 #define CPUID_VME (1u << 1)
 #define CPUID_PSE (1u << 3)
 #define CPUID_TSC (1u << 4)
@@ -16,6 +17,7 @@
 #define CPUID_SEP (1u << 11)
 #define CPUID_PGE (1u << 13)
 #define CPUID_CMOV (1u << 15)
+#define CPUID_FXSR (1u << 24)
 
 /* CR4 bits per model (SDM Vol. 3 2.5): the Pentium has VME PVI TSD DE PSE
  * MCE; the P6 adds PAE PGE PCE. */
@@ -48,22 +50,22 @@ const struct cpu_model cpu_models[] = {
      * says the 486's redesigned shifter/ALU repeats the 386's values. */
     { .name = "80486", .gen = GEN_80486, .addr_bits = 32, .shift_mask = true,
       .has_ud = true, .max_insn_len = 15, .long_insn_vector = 13,
-      .eflags_fixed1 = 0x0002, .eflags_writable = 0x77FD5, .cr0_fixed1 = 0x10 },
+      .eflags_fixed1 = 0x0002, .eflags_writable = 0x77FD5, .cr0_fixed1 = 0x10, .fpu = true },
     { .name = "pentium", .gen = GEN_PENTIUM, .addr_bits = 32, .shift_mask = true,
       .has_ud = true, .max_insn_len = 15, .long_insn_vector = 13,
-      .eflags_fixed1 = 0x0002, .eflags_writable = 0x277FD5, .cr0_fixed1 = 0x10,
+      .eflags_fixed1 = 0x0002, .eflags_writable = 0x277FD5, .cr0_fixed1 = 0x10, .fpu = true,
       .cpuid_max = 1, .cpuid_vendor = VENDOR_INTEL,
       .cr4_writable = CR4_P5_BITS,
       .cpuid1_eax = 0x052C,
-      .cpuid1_edx = CPUID_VME | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 },
+      .cpuid1_edx = CPUID_FPU | CPUID_VME | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 },
     { .name = "pentium2", .gen = GEN_PENTIUM2, .addr_bits = 32, .shift_mask = true,
       .has_ud = true, .max_insn_len = 15, .long_insn_vector = 13,
-      .eflags_fixed1 = 0x0002, .eflags_writable = 0x277FD5, .cr0_fixed1 = 0x10,
+      .eflags_fixed1 = 0x0002, .eflags_writable = 0x277FD5, .cr0_fixed1 = 0x10, .fpu = true,
       .cpuid_max = 2, .cpuid_vendor = VENDOR_INTEL,
       .cr4_writable = CR4_P6_BITS,
       .cpuid1_eax = 0x0652,
-      .cpuid1_edx = CPUID_VME | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 |
-                    CPUID_SEP | CPUID_PGE | CPUID_CMOV },
+      .cpuid1_edx = CPUID_FPU | CPUID_VME | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE |
+                    CPUID_CX8 | CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_FXSR },
 };
 const int cpu_model_count = sizeof cpu_models / sizeof cpu_models[0];
 

@@ -43,6 +43,8 @@ struct cpu_model {
                                     base register (80386; test386 TEST_UNDEF POST 0E) */
     bool idiv_8086;              /* IDIV: a quotient of 80h/8000h raises #DE, and a
                                     REP/REPNE prefix negates the quotient (8086) */
+    bool fpu;                    /* an x87 is present (integrated on the 486 and later;
+                                    pcvm's 286/386 have no 287/387): D8-DF execute */
     uint8_t undef_flags;         /* enum undef_flags */
     uint8_t max_insn_len;        /* longer instructions fault (0: no limit) */
     uint8_t long_insn_vector;    /* ... with this exception */

@@ -87,6 +87,25 @@ const char *insn_mnemonic(const struct cpu *c, const struct insn *i, char *buf, 
 {
     const struct optable *t = optable_for(c->model->gen);
     const char *m = t->d[i->op][i->row].mnem;
+    /* x87 rows: "memory;register", a register part with commas naming
+     * ModRM.rm 0-7 (empty: reserved). */
+    const char *semi = strchr(m, ';');
+    if (semi) {
+        bool reg = (i->modrm >> 6) == 3;
+        const char *p = reg ? semi + 1 : m;
+        size_t len = reg ? strlen(p) : (size_t)(semi - m);
+        if (reg && strchr(p, ',')) {
+            for (unsigned k = 0; k < i->rm; k++)
+                p = strchr(p, ',') + 1;
+            const char *comma = strchr(p, ',');
+            len = comma ? (size_t)(comma - p) : strlen(p);
+        }
+        if (len == 0)
+            snprintf(buf, n, "(bad)");
+        else
+            snprintf(buf, n, "%.*s", (int)len, p);
+        return buf;
+    }
     /* "a/b" picks by operand size, "a|b" by address size (JCXZ/JECXZ). */
     const char *sep = strpbrk(m, "/|");
     if (!sep) {

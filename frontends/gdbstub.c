@@ -16,8 +16,8 @@
  *   - breakpoints (Z0/Z1) and watchpoints (Z2/Z3/Z4) are kept inside the
  *     emulator; guest memory is never patched.
  *   - registers: the i386 core set (EAX..EDI, EIP, EFLAGS, CS SS DS ES FS
- *     GS, and the x87 registers, which read as an empty FPU until pcvm
- *     has one).
+ *     GS, and the x87 registers st0-st7, fctrl, fstat, ftag, fiseg, fioff,
+ *     foseg, fooff, fop, read-only).
  * The packet formats follow the GDB manual, appendix "Remote Protocol".
  */
 #include <errno.h>
@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "gdbstub.h"
+#include "../cpu/fpu.h"
 
 #define PKT_MAX 16384
 
@@ -167,8 +168,19 @@ static void reg_bytes(struct dbg *d, int r, uint8_t *out)
     else if (r == G_EIP) v = c->eip;
     else if (r == G_EFLAGS) v = cpu_get_eflags(c);
     else if (r <= G_GS) v = c->seg[gseg[r - G_CS]].sel;
-    else if (r == G_FCTRL) v = 0x037F;       /* FNINIT state: no FPU yet */
-    else if (r == G_FCTRL + 2) v = 0xFFFF;   /* ftag: all empty */
+    else if (r < G_FCTRL) {
+        /* st0-st7 in stack order, 80-bit little endian (cpu/fpu.h) */
+        fx80 x = fpu_st(c, (unsigned)(r - G_ST0));
+        for (int k = 0; k < 8; k++)
+            out[k] = (uint8_t)(x.sig >> (8 * k));
+        out[8] = (uint8_t)x.se;
+        out[9] = (uint8_t)(x.se >> 8);
+        return;
+    } else {
+        const struct fpu *f = &c->fpu;
+        const uint32_t fr[8] = { f->cw, f->sw, fpu_tag_word(c), f->fcs, f->fip, f->fds, f->fdp, f->fop };
+        v = fr[r - G_FCTRL];
+    }
     if (reg_size(r) == 4)
         for (int k = 0; k < 4; k++)
             out[k] = (uint8_t)(v >> (8 * k));
@@ -189,7 +201,7 @@ static bool set_reg(struct dbg *d, int r, const uint8_t *b)
             return false;   /* would need a descriptor load: refused */
         cpu_load_seg_real(c, sr, (uint16_t)v);
     } else
-        return true;         /* x87: ignored */
+        return true;         /* x87: writes ignored (read-only view) */
     return true;
 }
 

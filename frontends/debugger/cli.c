@@ -38,7 +38,7 @@ static const char help_text[] =
     "  catch mode            stop when CR0.PE or CR0.PG changes\n"
     "  info break (list)     list them; delete [ID], disable ID, enable ID\n"
     "views:\n"
-    "  regs (r), sregs, cr, gdt|idt|ldt [FIRST [COUNT]], stack [N], pagewalk ADDR\n"
+    "  regs (r), sregs, cr, fpu, gdt|idt|ldt [FIRST [COUNT]], stack [N], pagewalk ADDR\n"
     "  x/NFU ADDR            memory: N units, F=x, U = b (byte), w (word), d (dword)\n"
     "  disas [ADDR] [N]      disassemble (default: 8 instructions at CS:EIP)\n"
     "  explain               how the instruction at CS:EIP decodes; after a step, also\n"
@@ -361,6 +361,8 @@ bool dbg_command(struct dbg *d, const char *line_in)
         dbg_view_sregs(d, f);
     } else if (word_is(cmd, "cr", NULL)) {
         dbg_view_cr(d, f);
+    } else if (word_is(cmd, "fpu", NULL)) {
+        dbg_view_fpu(d, f);
     } else if (word_is(cmd, "gdt", "idt") || word_is(cmd, "ldt", NULL)) {
         unsigned first = 0, count = strcmp(cmd, "idt") == 0 && !cpu_pe(c) ? 32 : 16;
         char *sp = strchr(args, ' ');

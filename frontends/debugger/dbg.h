@@ -201,6 +201,7 @@ int dbg_sreg_index(const char *name, size_t len);
 void dbg_view_regs(struct dbg *d, FILE *f);
 void dbg_view_sregs(struct dbg *d, FILE *f);
 void dbg_view_cr(struct dbg *d, FILE *f);
+void dbg_view_fpu(struct dbg *d, FILE *f);
 void dbg_view_table(struct dbg *d, FILE *f, const char *which, unsigned first, unsigned count);
 void dbg_view_stack(struct dbg *d, FILE *f, unsigned n);
 /* x/NFU: unit 'b' 'w' 'd', count n. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dbg.h"
+#include "../../cpu/fpu.h"
 
 #if __has_include("mmu/paging.h")
 #define HAVE_PAGING_H 1
@@ -112,6 +113,60 @@ void dbg_view_cr(struct dbg *d, FILE *f)
             c->cr[3] & ~0xFFFu, (c->cr[3] & 8) ? ", PWT" : "", (c->cr[3] & 16) ? ", PCD" : "");
     fprintf(f, "CR4=%08x ", c->cr[4]);
     bits_line(f, c->cr[4], cr4, 32);
+}
+
+/* sig * 2^e as a host double (display only; no libm). */
+static double scaled(uint64_t sig, int e)
+{
+    double v = (double)sig;
+    for (; e > 0; e -= e > 60 ? 60 : e)
+        v *= (double)(1ull << (e > 60 ? 60 : e));
+    for (; e < 0; e += e < -60 ? 60 : -e)
+        v /= (double)(1ull << (e < -60 ? 60 : -e));
+    return v;
+}
+
+/* The x87: control and status words by field, then ST(0)-ST(7) with their
+ * physical register, tag and value (hex, and decimal through a host double,
+ * which is only a display here). */
+void dbg_view_fpu(struct dbg *d, FILE *f)
+{
+    const struct cpu *c = &d->m->cpu;
+    const struct fpu *x = &c->fpu;
+    static const char *const rc[4] = { "nearest", "down", "up", "toward zero" };
+    static const char *const pc[4] = { "24-bit", "reserved", "53-bit", "64-bit" };
+    static const char *const exc[8] = { "IE", "DE", "ZE", "OE", "UE", "PE", "SF", "ES" };
+    static const char *const tag[4] = { "valid", "zero", "special", "empty" };
+    if (!c->model->fpu) {
+        fprintf(f, "no x87 on the %s model\n", c->model->name);
+        return;
+    }
+    fprintf(f, "FCW=%04x rounding %s, precision %s, masked: ", x->cw, rc[(x->cw >> 10) & 3],
+            pc[(x->cw >> 8) & 3]);
+    bits_line(f, x->cw & 0x3F, exc, 6);
+    fprintf(f, "FSW=%04x TOP=%u C3=%u C2=%u C1=%u C0=%u%s flags: ", x->sw, fpu_top(c),
+            (x->sw >> 14) & 1, (x->sw >> 10) & 1, (x->sw >> 9) & 1, (x->sw >> 8) & 1,
+            (x->sw & 0x8000) ? " B" : "");
+    bits_line(f, x->sw & 0xFF, exc, 8);
+    fprintf(f, "FTW=%04x FOP=%03x FIP=%04x:%08x FDP=%04x:%08x\n", fpu_tag_word(c), x->fop,
+            x->fcs, x->fip, x->fds, x->fdp);
+    for (unsigned i = 0; i < 8; i++) {
+        unsigned p = fpu_phys(c, i), t = fpu_tag(c, p);
+        fx80 v = c->fpu.r[p];
+        fprintf(f, "ST(%u) R%u %-7s %04x %016llx", i, p, tag[t], v.se, (unsigned long long)v.sig);
+        if (t != TAG_EMPTY) {
+            enum fx_class k = fx_classify(v);
+            if (k == FXC_NORMAL || k == FXC_DENORMAL || k == FXC_ZERO) {
+                int e = (int)fx_exp(v) - 16383 - 63;
+                double dv = scaled(v.sig, k == FXC_DENORMAL ? -16382 - 63 : e);
+                fprintf(f, "  %s%.17g", fx_sign(v) ? "-" : "", dv);
+            } else {
+                fprintf(f, "  %s", k == FXC_INF ? (fx_sign(v) ? "-inf" : "+inf")
+                                  : k == FXC_UNSUPPORTED ? "(unsupported)" : "nan");
+            }
+        }
+        fputc('\n', f);
+    }
 }
 
 /* ---------------------------------------------------------------- tables */

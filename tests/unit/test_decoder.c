@@ -127,10 +127,9 @@ static bool has_prefix(const uint8_t *b, unsigned nprefix, uint8_t p)
 
 static bool mnem_alias(const char *pcvm, const char *cs)
 {
-    /* ESC D8-DF: pcvm's decoder does not name x87 instructions (the
-     * x87 work will); any x87 mnemonic (all start with 'f') is accepted. */
-    if (strcmp(pcvm, "fpu") == 0)
-        return cs[0] == 'f';
+    /* none left: the x87 rows name every form (cpu/opcodes.def) */
+    (void)pcvm;
+    (void)cs;
     return false;
 }
 
@@ -173,9 +172,9 @@ static const struct quirk {
         "vmcall.., monitor/mwait, xgetbv, swapgs, rdtscp, clac/stac, SVM ...); "
         "on a Pentium II these register forms are #UD" },
     [Q_X87_RESERVED] = { "x87-reserved",
-        "D8-DF: pcvm decodes every ESC encoding (opcode, ModRM, displacement; "
-        "the x87 work decides what runs); Capstone rejects reserved x87 "
-        "encodings (e.g. D9 D1, D9 /1 memory, DB E5)" },
+        "D8-DF: pcvm decodes every ESC encoding (opcode, ModRM, displacement) "
+        "and its handler raises #UD for the reserved ones (cpu/exec_fpu.c); "
+        "Capstone rejects reserved x87 encodings (e.g. D9 D1, D9 /1 memory, DB E5)" },
     [Q_SREG67] = { "sreg",
         "8C/8E with ModRM.reg 6/7: the table row is ANY because the segment "
         "field is decoded per model by the handler (the 8086 ignores bit 2); "
@@ -651,8 +650,10 @@ static const struct ud_doc {
                                        "(XSTORE, XCRYPT*, XSHA*, MONTMUL) register forms" },
     { 0x1AA, 0x1AA, 0xFF, U_ALL, true, "0F AA: RSM, valid only in SMM, which pcvm does not "
                                        "emulate (#UD outside SMM)" },
-    { 0x1AE, 0x1AE, 0xFF, U_ALL, true, "0F AE: FXSAVE/FXRSTOR (later work), SSE LDMXCSR/STMXCSR, "
-                                       "later fences/CLFLUSH" },
+    { 0x1AE, 0x1AE, 0xFC, U_ALL, true, "0F AE /2-/7: SSE LDMXCSR/STMXCSR, later XSAVE, fences, "
+                                       "CLFLUSH" },
+    { 0x1AE, 0x1AE, 0x03, U_REG, true, "FXSAVE/FXRSTOR need a memory operand (later: "
+                                       "RDFSBASE.. with F3)" },
     { 0x1B8, 0x1B8, 0xFF, U_ALL, true, "0F B8: JMPE (Itanium); POPCNT with F3 (later)" },
     { 0x1B9, 0x1B9, 0xFF, U_ALL, true, "0F B9: UD1, defined to raise #UD" },
     { 0x1B2, 0x1B2, 0xFF, U_REG, false, "LSS needs a memory operand" },
@@ -712,7 +713,8 @@ Test(decoder, coverage_pentium2)
         for (unsigned code = 0; code < 0x200; code++) {
             if (code < 0x100 && (is_prefix_p2(code) || code == 0x0F))
                 continue;
-            /* x87: every ESC encoding has a row; what runs is the x87 work's */
+            /* x87: every ESC encoding has a row; the handlers raise #UD for
+             * the reserved ones (decoder/random counts them as quirks) */
             if (code >= 0xD8 && code <= 0xDF)
                 continue;
             for (unsigned reg = 0; reg < 8; reg++) {
