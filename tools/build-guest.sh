@@ -144,6 +144,9 @@ if [ -n "$script" ]; then
   echo "pcvm guest: running $script"
   sh "$script"
   echo "pcvm guest: script exited with status $?"
+  # poweroff -f does not wait for the console: let the UART send what the
+  # tty layer still holds (1 s is 11 KB at 115200 baud).
+  sleep 1
   poweroff -f
 fi
 echo "pcvm guest: 'poweroff -f' ends the machine"
