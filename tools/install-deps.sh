@@ -15,6 +15,7 @@ PACKAGES=(
   seabios                                    # the default firmware: SeaBIOS and SeaVGABIOS
   xorriso mtools dosfstools                  # boot tests: CD-ROM and FAT disk images
   libpng-dev                                 # PNG screenshots
+  cpio fdisk syslinux syslinux-common isolinux  # tools/build-guest.sh: initramfs, SYSLINUX disk, ISOLINUX ISO
 )
 
 missing=()
