@@ -155,6 +155,13 @@ void machine_request_reset(struct machine *m)
         cpu_request_stop(&m->cpu);
 }
 
+void machine_request_poweroff(struct machine *m)
+{
+    m->poweroff_requested = true;
+    if (m->in_cpu)
+        cpu_request_stop(&m->cpu);
+}
+
 void machine_resume(struct machine *m)
 {
     if (m->exit == MACHINE_EXIT_HALTED)
@@ -196,6 +203,8 @@ enum machine_exit machine_run_slice(struct machine *m, uint64_t n)
     if (m->exit != MACHINE_RUNNING)
         return m->exit; /* an exit is final */
     while (n > 0) {
+        if (m->poweroff_requested)
+            return finish(m, MACHINE_EXIT_POWEROFF);
         if (m->reset_requested)
             machine_reset(m);
         clock_run_due(&m->clock);
@@ -290,6 +299,7 @@ const char *machine_exit_name(enum machine_exit e)
     case MACHINE_EXIT_HALTED: return "guest halted, waiting for interrupts that no device can raise";
     case MACHINE_EXIT_SHUTDOWN: return "triple fault: the CPU shut down";
     case MACHINE_EXIT_LIMIT: return "instruction limit reached";
+    case MACHINE_EXIT_POWEROFF: return "guest powered the machine off";
     }
     return "?";
 }

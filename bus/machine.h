@@ -31,6 +31,7 @@
 #include "../devices/pci.h"
 #include "../devices/pic8259.h"
 #include "../devices/piix3.h"
+#include "../devices/piix4pm.h"
 #include "../devices/pit8254.h"
 #include "../devices/uart16550.h"
 #include "../devices/vga.h"
@@ -123,6 +124,7 @@ enum machine_exit {
     MACHINE_EXIT_HALTED, /* HLT with IF=1, but no device can raise an interrupt */
     MACHINE_EXIT_SHUTDOWN, /* triple fault */
     MACHINE_EXIT_LIMIT,  /* cfg.max_insns instructions were executed */
+    MACHINE_EXIT_POWEROFF, /* ACPI soft off (S5) through the PIIX4 PM function */
 };
 
 struct machine {
@@ -151,6 +153,7 @@ struct machine {
     struct pci_bus pci;
     struct i440fx i440fx;
     struct piix3 piix3;
+    struct piix4pm pm;             /* PIIX4 power management, 00:01.3 (ACPI) */
     struct ide ide;                /* PIIX3 IDE, 00:01.1 (devices/ide.c) */
     struct pam_window pam[PAM_SEGMENTS];
     struct fw_cfg fw_cfg;
@@ -159,6 +162,7 @@ struct machine {
     bool in_cpu;                   /* cpu_run is on the stack */
     bool kicked;                   /* a timer deadline moved earlier meanwhile */
     bool reset_requested;          /* machine_request_reset: reset before the next run */
+    bool poweroff_requested;       /* machine_request_poweroff: the run ends */
     uint64_t resets;               /* statistics: resets performed */
     uint64_t idle;                 /* statistics: instructions' worth of virtual
                                       time skipped while the CPU was halted */
@@ -187,6 +191,9 @@ enum machine_exit machine_run_slice(struct machine *m, uint64_t n);
  * instruction: the 8042's pulse of output line 0 (0xFE), PIIX3 port 0xCF9,
  * port 0x92 bit 0.  Callable from inside a port handler. */
 void machine_request_reset(struct machine *m);
+/* Ends the run with MACHINE_EXIT_POWEROFF after the current instruction
+ * (the guest's ACPI soft off).  Callable from inside a port handler. */
+void machine_request_poweroff(struct machine *m);
 /* Resets the CPU and every device now (the memory map is kept). */
 void machine_reset(struct machine *m);
 

@@ -7,7 +7,8 @@
  * 4 COM1/COM3, 6 floppy, 8 RTC, 12 PS/2 mouse, 13 FPU, 14/15 IDE.
  * DMA: channel 2 floppy.  PCI: 00:00.0 i440FX, 00:01.0 PIIX3, 00:01.1
  * PIIX3 IDE (devices/ide.c; always present, as on QEMU's pc machine),
- * 00:02.0 the VGA (when the config has a VGA BIOS: its expansion ROM).
+ * 00:01.3 PIIX4 power management (ACPI, SCI on IRQ 9), 00:02.0 the VGA
+ * (when the config has a VGA BIOS: its expansion ROM).
  */
 #include "pcdevices.h"
 
@@ -225,6 +226,11 @@ static void kbc_a20(void *opaque, bool on)
 static void kbc_reset(void *opaque)
 {
     machine_request_reset(opaque);
+}
+
+static void pm_poweroff(void *opaque)
+{
+    machine_request_poweroff(opaque);
 }
 
 static void rc_reset(void *opaque, bool hard)
@@ -518,6 +524,8 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     pci_add(&m->pci, &m->i440fx.dev, 0x00);
     piix3_init(&m->piix3, &m->pci, isa_irq, rc_reset, m);
     pci_add(&m->pci, &m->piix3.dev, 0x08);
+    piix4pm_init(&m->pm, &m->bus, &m->clock, pic_irq_line(&m->pic, 9), pm_poweroff, m);
+    pci_add(&m->pci, &m->pm.dev, PIIX4PM_DEVFN);
     machine_pam_refresh(m); /* the BIOS is mapped: the windows start on it */
     if (!ide_setup(m, cfg, err, errlen))
         return false;
@@ -566,6 +574,7 @@ void machine_devices_reset(struct machine *m)
             uart_reset(&m->uart[i]);
     i440fx_reset(&m->i440fx); /* PAM back to the ROMs */
     piix3_reset(&m->piix3);
+    piix4pm_reset(&m->pm);
     ide_reset(&m->ide);
     m->pci.addr = 0;
     fw_cfg_select(&m->fw_cfg, 0);

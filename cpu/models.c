@@ -21,9 +21,11 @@
 #define CPUID_FXSR (1u << 24)
 
 /* CR4 bits per model (SDM Vol. 3 2.5): the Pentium has VME PVI TSD DE PSE
- * MCE; the P6 adds PAE PGE PCE. */
+ * MCE; the P6 adds PAE PGE PCE, and OSFXSR (bit 9) with FXSAVE/FXRSTOR
+ * (CPUID.FXSR, the Pentium II): Linux sets it as soon as CPUID reports FXSR
+ * and a #GP there stops the boot. */
 #define CR4_P5_BITS 0x5Fu
-#define CR4_P6_BITS 0x1FFu
+#define CR4_P6_BITS 0x3FFu
 
 #define VENDOR_INTEL { 0x756e6547, 0x49656e69, 0x6c65746e } /* "GenuineIntel" in EBX, EDX, ECX */
 

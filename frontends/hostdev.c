@@ -304,11 +304,21 @@ static bool feed_stdin(struct hostdev *h, struct machine *m, bool wait)
 }
 #endif
 
+/* A line without its newline yet (a shell prompt) must reach a pipe
+ * too while the guest waits for input: flush after every slice. */
+static void flush_stdio_serial(struct hostdev *h)
+{
+    for (int i = 0; i < h->nserial; i++)
+        if (h->serial[i].stdio && h->serial[i].f)
+            fflush(h->serial[i].f);
+}
+
 enum machine_exit hostdev_run(struct hostdev *h, struct machine *m)
 {
     if (h->stdin_serial && m->has_uart[h->stdin_port]) {
         for (;;) {
             enum machine_exit e = machine_run_slice(m, 1u << 20);
+            flush_stdio_serial(h);
             if (e == MACHINE_EXIT_HALTED && !h->stdin_eof) {
                 /* Waiting for an interrupt only input can bring. */
                 feed_stdin(h, m, true);

@@ -5,7 +5,8 @@
  * emulator is here; the core (cpu, mmu, bus, devices, jit) makes none.
  *
  * Exit status: what the guest asked for through isa-debug-exit
- * ((value << 1) | 1), else 0 when the guest stopped (HLT), 1 for bad
+ * ((value << 1) | 1), else 0 when the guest stopped (HLT) or powered
+ * the machine off (ACPI S5), 1 for bad
  * input, 2 for a triple fault with -no-reboot, 124 when -max-insns ran out.
  */
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <io.h>
 #endif
 
+#include "bus/kernelboot.h"
 #include "bus/machine.h"
 #ifndef PCVM_NO_DEBUGGER
 #include "debugger/dbg.h"
@@ -70,6 +72,9 @@ static const char usage_text[] =
     "                      secondary master/slave)\n"
     "  -cdrom FILE         CD-ROM image (IDE secondary master, read-only)\n"
     "  -snapshot           writes to disk images go to memory and are dropped at exit\n"
+    "  -kernel FILE        boot a Linux bzImage or a Multiboot kernel (through SeaBIOS)\n"
+    "  -initrd FILE        Linux: the initrd; Multiboot: modules 'file args,file args'\n"
+    "  -append STRING      the kernel command line\n"
     "  -debugcon DEV       port 0xE9 debug console: stdio, file:PATH, null or none\n"
     "                      (default: stdio with -demo, none otherwise)\n"
     "  -device isa-debug-exit[,iobase=N][,iosize=N]\n"
@@ -113,7 +118,8 @@ static const char usage_text[] =
     "  -h, -help, --help   this text\n"
     "  -version            the version\n"
     "\n"
-    "Exit status: the guest's isa-debug-exit status; else 0 when the guest halts,\n"
+    "Exit status: the guest's isa-debug-exit status; else 0 when the guest halts\n"
+    "or powers off (ACPI),\n"
     "1 for bad input, 2 for a triple fault with -no-reboot, 124 when -max-insns runs out.\n";
 
 static _Noreturn void die(const char *fmt, ...)
@@ -306,6 +312,91 @@ static uint8_t *read_option_rom(const char *opt, const char *path, size_t *size)
     return buf;
 }
 
+/* ---------------------------------------------------------------- -kernel */
+
+/* A whole file of any size (the kernel, an initrd), malloc'ed. */
+static uint8_t *read_file(const char *opt, const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f) {
+        int open_errno = errno;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            die("%s %s: is a directory", opt, path);
+        die("%s %s: cannot open: %s", opt, path, strerror(open_errno));
+    }
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+        die("%s %s: is a directory", opt, path);
+    size_t cap = 1u << 20, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+        if (n == cap) {
+            if (cap >= MACHINE_MAX_RAM)
+                die("%s %s: larger than the largest RAM (%u MiB)", opt, path,
+                    (unsigned)(MACHINE_MAX_RAM >> 20));
+            uint8_t *bigger = realloc(buf, cap * 2);
+            if (!bigger)
+                free(buf);
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    if (!buf)
+        die("%s %s: out of memory", opt, path);
+    if (ferror(f))
+        die("%s %s: read error: %s", opt, path, strerror(errno));
+    fclose(f);
+    *size = n;
+    return buf;
+}
+
+/* -initrd for a Multiboot kernel, as QEMU splits it: modules separated by
+ * commas (",," is a comma in a name or argument), each "FILE ARGS" with
+ * the whole string as the module's command line. */
+static struct kernel_module *read_modules(const char *spec, unsigned *count)
+{
+    size_t len = strlen(spec);
+    struct kernel_module *mods = calloc(len + 1, sizeof *mods);
+    char *all = malloc(len + 1);
+    if (!mods || !all)
+        die("-initrd: out of memory");
+    unsigned n = 0;
+    size_t o = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (spec[i] == ',' && spec[i + 1] == ',') {
+            all[o++] = ',';
+            i++;
+        } else if (spec[i] == ',' || spec[i] == 0) {
+            all[o++] = 0;
+            mods[n++].cmdline = NULL;
+        } else {
+            all[o++] = spec[i];
+        }
+    }
+    /* all now holds n NUL-terminated strings */
+    char *p = all;
+    for (unsigned k = 0; k < n; k++) {
+        mods[k].cmdline = p;
+        size_t l = strlen(p);
+        if (l == 0)
+            die("-initrd '%s': an empty module name", spec);
+        char file[4096];
+        size_t fl = strcspn(p, " ");
+        if (fl >= sizeof file)
+            die("-initrd: module file name too long");
+        memcpy(file, p, fl);
+        file[fl] = 0;
+        mods[k].data = read_file("-initrd", file, &mods[k].size);
+        p += l + 1;
+    }
+    *count = n;
+    return mods;
+}
+
 /* ---------------------------------------------------------------- debugcon */
 
 struct sink {
@@ -363,6 +454,7 @@ int main(int argc, char **argv)
     struct hostdev hd = { 0 };
     bool debugger = false, stop_at_start = false, magic_break = false;
     const char *gdb_dev = NULL, *symbols = NULL;
+    const char *kernel_path = NULL, *initrd_spec = NULL, *append = NULL;
     const char *screenshot = NULL;
     const char *option_rom_paths[MACHINE_MAX_OPTION_ROMS];
     unsigned n_option_roms = 0;
@@ -392,7 +484,9 @@ int main(int argc, char **argv)
                        strcmp(o, "vga-bios") == 0 || strcmp(o, "vga") == 0 ||
                        strcmp(o, "L") == 0 || drive_option(o) >= 0 ||
                        strcmp(o, "window-screenshot") == 0 ||
-                       strcmp(o, "screenshot-on-exit") == 0 || strcmp(o, "option-rom") == 0;
+                       strcmp(o, "screenshot-on-exit") == 0 || strcmp(o, "option-rom") == 0 ||
+                       strcmp(o, "kernel") == 0 || strcmp(o, "initrd") == 0 ||
+                       strcmp(o, "append") == 0;
         const char *v = NULL;
         if (has_arg) {
             if (k + 1 >= argc)
@@ -418,6 +512,12 @@ int main(int argc, char **argv)
             ram = parse_ram(v);
         } else if (strcmp(o, "bios") == 0) {
             bios_path = v;
+        } else if (strcmp(o, "kernel") == 0) {
+            kernel_path = v;
+        } else if (strcmp(o, "initrd") == 0) {
+            initrd_spec = v;
+        } else if (strcmp(o, "append") == 0) {
+            append = v;
         } else if (strcmp(o, "vga-bios") == 0) {
             vga_bios_path = v;
         } else if (strcmp(o, "vga") == 0) {
@@ -572,6 +672,29 @@ int main(int argc, char **argv)
     if (screenshot && !vga_bios)
         die("-screenshot-on-exit %s: the machine has no VGA (%s)", screenshot,
             demo ? "-demo has none" : no_vga ? "-vga none" : "no VGA BIOS found");
+    if ((initrd_spec || append) && !kernel_path)
+        die("%s needs -kernel", initrd_spec ? "-initrd" : "-append");
+    struct kernel_boot kb = { .name = kernel_path, .cmdline = append };
+    if (kernel_path) {
+        if (bios == rom_demo)
+            die("-kernel boots through SeaBIOS: drop -demo");
+        kb.image = read_file("-kernel", kernel_path, &kb.size);
+        enum kernel_kind kind = kernel_kind(kb.image, kb.size);
+        if (initrd_spec && kind == KERNEL_MULTIBOOT) {
+            struct kernel_module *mods = read_modules(initrd_spec, &kb.ninitrd);
+            kb.initrd = mods;
+        } else if (initrd_spec) {
+            static struct kernel_module one;
+            one.cmdline = initrd_spec;
+            one.data = read_file("-initrd", initrd_spec, &one.size);
+            kb.initrd = &one;
+            kb.ninitrd = 1;
+        }
+        kb.linuxboot_rom = rom_linuxboot;
+        kb.linuxboot_rom_size = rom_linuxboot_size;
+        kb.multiboot_rom = rom_multiboot;
+        kb.multiboot_rom_size = rom_multiboot_size;
+    }
 
     struct sink sink = { .f = NULL };
     struct machine_option_rom option_roms[MACHINE_MAX_OPTION_ROMS] = { { 0 } };
@@ -651,6 +774,17 @@ int main(int argc, char **argv)
         free((void *)cfg.option_roms[i].data);
     if (!m)
         die("%s", err);
+    if (kernel_path) {
+        bool ok = machine_boot_kernel(m, &kb, err, sizeof err);
+        /* fw_cfg holds copies now */
+        for (unsigned k = 0; k < kb.ninitrd; k++)
+            free((void *)kb.initrd[k].data);
+        free((void *)kb.image);
+        if (!ok) {
+            machine_free(m);
+            die("%s", err);
+        }
+    }
 
     struct display *disp = NULL;
     if (dopt.kind != DISPLAY_NONE) {
@@ -736,6 +870,7 @@ int main(int argc, char **argv)
                 machine_icount(m));
         status = EXIT_LIMIT;
         break;
+    case MACHINE_EXIT_POWEROFF:   /* like QEMU: status 0, nothing said */
     case MACHINE_RUNNING:
         break;
     }

@@ -5,6 +5,9 @@
  *                   into pcvm and the unit tests: roms_demo_dep)
  *   rom_test_NAME   roms/test/NAME.asm: small programs for the tests (linked
  *                   into the unit tests only: roms_test_dep)
+ *   rom_linuxboot,  roms/linuxboot.asm, roms/multiboot.asm: the option ROMs
+ *   rom_multiboot   that boot -kernel images (roms_boot_dep; not padded:
+ *                   bus/kernelboot.c sizes and checksums them)
  */
 #ifndef PCVM_ROMS_H
 #define PCVM_ROMS_H
@@ -39,5 +42,10 @@ extern const unsigned char rom_test_fdboot[];   /* a 512-byte floppy boot sector
 extern const size_t rom_test_fdboot_size;
 extern const unsigned char rom_test_fdc[];      /* the floppy controller without a BIOS */
 extern const size_t rom_test_fdc_size;
+
+extern const unsigned char rom_linuxboot[];
+extern const size_t rom_linuxboot_size;
+extern const unsigned char rom_multiboot[];
+extern const size_t rom_multiboot_size;
 
 #endif

@@ -18,6 +18,7 @@ PACKAGES=(
   xorriso mtools dosfstools                  # boot tests: CD-ROM and FAT disk images
   libpng-dev                                 # PNG screenshots
   seabios                                    # SeaBIOS + SeaVGABIOS (/usr/share/seabios): the VGA guest tests
+  cpio fdisk syslinux syslinux-common isolinux  # tools/build-guest.sh: initramfs, SYSLINUX disk, ISOLINUX ISO
 )
 
 missing=()

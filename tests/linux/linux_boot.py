@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Boots the default Linux guest (Debian bookworm's 686 kernel and a busybox
+initramfs, built by tools/build-guest.sh) with -kernel/-initrd/-append and
+a script on the kernel command line, checks what the script prints, and
+that the guest's ACPI power-off ends pcvm with status 0.
+
+usage: linux_boot.py PCVM BUILD_GUEST_SH [--mode=script|shell]
+
+  script  (the test) uname -a, /proc/cpuinfo, an md5sum of a generated
+          file and an awk floating-point loop, each compared with what the
+          host computes or the packages say
+  shell   (a measurement) time from start to the interactive shell's
+          prompt, then 'poweroff -f'; prints the seconds
+
+Exit status 77 (SKIP) only when the guest cannot be built because the
+Debian packages cannot be downloaded (tools/build-guest.sh exits 2)."""
+import base64
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+
+SCRIPT = r'''echo "== uname"
+uname -a
+echo "== cpuinfo"
+cat /proc/cpuinfo
+echo "== md5"
+seq 1 20000 | awk '{ print $1 * $1 }' > /tmp/squares
+md5sum /tmp/squares
+echo "== awk"
+awk 'BEGIN { s = 0; for (i = 1; i <= 20000; i++) s += 1 / (i * i); printf "%.12f\n", s;
+  x = 1; for (i = 0; i < 30; i++) x = x / 2 + 1 / x; printf "%.15f\n", x;
+  e = 1; t = 1; for (i = 1; i < 25; i++) { t /= i; e += t }; printf "%.15f\n", e }'
+echo "== end"
+'''
+
+
+def expected_awk():
+    s = 0.0
+    for i in range(1, 20001):
+        s += 1 / (i * i)
+    x = 1.0
+    for _ in range(30):
+        x = x / 2 + 1 / x
+    e, t = 1.0, 1.0
+    for i in range(1, 25):
+        t /= i
+        e += t
+    return ['%.12f' % s, '%.15f' % x, '%.15f' % e]
+
+
+def build_guest(script):
+    p = subprocess.run([script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=900)
+    err = p.stderr.decode(errors='replace')
+    if p.returncode == 2:
+        print('SKIP: the Debian packages cannot be downloaded:\n' + err)
+        sys.exit(77)
+    if p.returncode != 0:
+        print('FAIL: tools/build-guest.sh exited %d:\n%s' % (p.returncode, err))
+        sys.exit(1)
+    return p.stdout.decode().strip().splitlines()[-1]
+
+
+def section(out, name):
+    m = re.search(r'== %s\r?\n(.*?)(?=\r?\n== )' % re.escape(name), out, re.S)
+    return m.group(1).replace('\r', '').split('\n') if m else None
+
+
+def run_script(pcvm, guest):
+    run = base64.b64encode(SCRIPT.encode()).decode()
+    args = [pcvm, '-m', '64', '-display', 'none', '-serial', 'stdio', '-max-insns', '60000000000',
+            '-kernel', os.path.join(guest, 'vmlinuz'), '-initrd', os.path.join(guest, 'initrd.gz'),
+            '-append', 'console=ttyS0 quiet pcvm.run=' + run]
+    t0 = time.time()
+    p = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=600)
+    secs = time.time() - t0
+    out = p.stdout.decode(errors='replace')
+    problems = []
+    if p.returncode != 0:
+        problems.append('pcvm exited %d (ACPI power-off should give 0)' % p.returncode)
+    if p.stderr:
+        problems.append('pcvm wrote on stderr: %r' % p.stderr.decode(errors='replace'))
+    versions = open(os.path.join(guest, 'VERSIONS')).read().split('\n')
+    kpkg, kver = versions[0].split()
+    krel = kpkg[len('linux-image-'):]
+    uname = section(out, 'uname')
+    want = re.compile(r'^Linux \S+ %s #1 SMP PREEMPT_DYNAMIC Debian %s \(\d{4}-\d\d-\d\d\) '
+                      r'i686 GNU/Linux$' % (re.escape(krel), re.escape(kver)))
+    if not uname or not want.match(uname[0]):
+        problems.append('uname -a: %r does not match %s' % (uname, want.pattern))
+    cpu = section(out, 'cpuinfo')
+    fields = {}
+    for line in cpu or []:
+        k, sep, v = line.partition(':')
+        if sep:
+            fields.setdefault(k.strip(), v.strip())
+    # pcvm's default CPU, -cpu pentium2: CPUID family 6 model 5 stepping 2.
+    for k, v in [('processor', '0'), ('vendor_id', 'GenuineIntel'), ('cpu family', '6'),
+                 ('model', '5'), ('stepping', '2'), ('fpu', 'yes'), ('fpu_exception', 'yes'),
+                 ('wp', 'yes')]:
+        if fields.get(k) != v:
+            problems.append('/proc/cpuinfo %s: %r, expected %r' % (k, fields.get(k), v))
+    flags = fields.get('flags', '').split()
+    for f in ['fpu', 'tsc', 'cx8', 'cmov', 'fxsr', 'pge']:
+        if f not in flags:
+            problems.append('/proc/cpuinfo flags lack %s: %r' % (f, flags))
+    squares = ''.join('%d\n' % (i * i) for i in range(1, 20001)).encode()
+    md5 = section(out, 'md5')
+    if not md5 or md5[0] != '%s  /tmp/squares' % hashlib.md5(squares).hexdigest():
+        problems.append('md5sum: %r, expected %s' % (md5, hashlib.md5(squares).hexdigest()))
+    awk = section(out, 'awk')
+    if awk != expected_awk():
+        problems.append('awk: %r, expected %r' % (awk, expected_awk()))
+    if 'pcvm guest: script exited with status 0' not in out:
+        problems.append('the script did not end with status 0')
+    if problems:
+        print('FAIL: ' + ' '.join(args))
+        for x in problems:
+            print('  ' + x)
+        print('--- output\n' + out)
+        return 1
+    print('ok: Linux %s booted, script output as expected, ACPI power-off -> 0 (%.1f s)' %
+          (krel, secs))
+    print(out)
+    return 0
+
+
+def run_shell(cmd):
+    """Starts cmd with the guest's console on stdio; returns the seconds until
+    the shell prompt, then powers the guest off."""
+    import select
+    t0 = time.time()
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    buf = b''
+    t = None
+    while time.time() - t0 < 600:
+        r, _, _ = select.select([p.stdout], [], [], 1)
+        if r:
+            chunk = os.read(p.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            buf += chunk
+            if t is None and b'pcvm# ' in buf:
+                t = time.time() - t0
+                p.stdin.write(b'poweroff -f\n')
+                p.stdin.flush()
+    p.wait(timeout=60)
+    return t, p.returncode
+
+
+def main():
+    pcvm, script = sys.argv[1], sys.argv[2]
+    mode = 'script'
+    for a in sys.argv[3:]:
+        if a.startswith('--mode='):
+            mode = a[7:]
+    guest = build_guest(script)
+    if mode == 'script':
+        return run_script(pcvm, guest)
+    k, i = os.path.join(guest, 'vmlinuz'), os.path.join(guest, 'initrd.gz')
+    for name, cmd in [('pcvm', [pcvm, '-m', '64', '-display', 'none', '-serial', 'stdio']),
+                      ('qemu-system-i386 -accel tcg -cpu pentium2',
+                       ['qemu-system-i386', '-accel', 'tcg', '-cpu', 'pentium2', '-m', '64',
+                        '-display', 'none', '-serial', 'stdio', '-no-reboot'])]:
+        t, rc = run_shell(cmd + ['-kernel', k, '-initrd', i, '-append', 'console=ttyS0 quiet'])
+        print('%s: shell prompt after %s s, exit status %s' %
+              (name, '%.1f' % t if t is not None else 'never', rc))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
