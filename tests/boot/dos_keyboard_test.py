@@ -27,8 +27,10 @@ The FreeDOS floppy is not in the repository: give it in $PCVM_FREEDOS_IMG
 (see dos_test.py); without it, or without tmux or mtools, the test
 reports SKIP (exit 77).
 
-usage: dos_keyboard_test.py PCVM PCVMEXIT.COM MBR.BIN fda|hda [--capture=FILE]
---capture=FILE saves the pane's text after DIR and before PCVMEXIT.
+usage: dos_keyboard_test.py PCVM PCVMEXIT.COM MBR.BIN fda|hda [--capture=FILE] [--png=FILE]
+--capture=FILE saves the pane's text after DIR and before PCVMEXIT;
+--png=FILE passes -screenshot-on-exit FILE to pcvm (the VGA's screen
+after PCVMEXIT: docs/screenshots/freedos-keyboard.png).
 """
 import os
 import re
@@ -199,6 +201,8 @@ def main():
         cmd = ("env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color %s -display curses "
                "-m 16 -rtc base=2024-01-31T12:00:00 -device isa-debug-exit,iobase=0xf4 %s" %
                (pcvm, " ".join(disk)))
+        if "png" in opts:
+            cmd += " -screenshot-on-exit " + os.path.abspath(opts["png"])
         pane = Pane(tmp, cmd)
         try:
             dos = Dos(pane, drive)
@@ -234,7 +238,7 @@ def main():
                                  (got.stdout, got.stderr))
         if "capture" in opts:
             with open(opts["capture"], "w", encoding="utf-8") as f:
-                f.write("\n\n".join("\n".join(s).rstrip("\n") for s in screens) + "\n")
+                f.write(("\n" + "-" * 80 + "\n").join("\n".join(s) for s in screens) + "\n")
     print("%s: DIR, TYPE, COPY, DIR TYPED.TXT, %s typed through -display curses; "
           "PCVMEXIT status %d; TYPED.TXT in the image" % (
               medium, "MEM" if has_mem else "VER /R (no MEM.EXE on the image)", OK_STATUS))
