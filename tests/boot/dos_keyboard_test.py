@@ -115,13 +115,24 @@ class Dos:
         text = [l for l in lines if l]
         return text[-1] if text else ""
 
+    def wait_for(self, what):
+        """The pane once WHAT holds for it in two captures in a row that
+        agree (not a capture taken while the terminal is half redrawn)."""
+        seen = []
+
+        def stable(lines):
+            ok = what(lines) and seen and seen[-1] == lines
+            seen[:] = [lines]
+            return ok
+
+        return self.pane.wait_for(stable, timeout=TIMEOUT)
+
     def boot(self):
         """Waits for the prompt under AUTOEXEC.BAT's marker; returns the
         boot screen."""
-        return self.pane.wait_for(
+        return self.wait_for(
             lambda l: MARKER in l and l.index(MARKER) < len(l) - 1 and
-            self.last_line(l) == self.prompt and l[l.index(MARKER) + 1] == self.prompt,
-            timeout=TIMEOUT)
+            self.last_line(l) == self.prompt and l[l.index(MARKER) + 1] == self.prompt)
 
     def run(self, command):
         """Types COMMAND and Enter; waits for the next prompt and returns
@@ -140,7 +151,7 @@ class Dos:
             i = len(lines) - 1 - lines[::-1].index(echo)
             return self.prompt in lines[i + 1:] and self.last_line(lines) == self.prompt
 
-        lines = self.pane.wait_for(done, timeout=TIMEOUT)
+        lines = self.wait_for(done)
         i = len(lines) - 1 - lines[::-1].index(echo)
         end = len(lines) - 1 - lines[::-1].index(self.prompt)
         return lines[i + 1:end]
