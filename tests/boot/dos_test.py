@@ -39,7 +39,7 @@ def skip(why):
     sys.exit(77)
 
 
-def make_images(exitcom, mbr, outdir):
+def make_images(exitcom, mbr, outdir, autoexec=AUTOEXEC):
     img = os.environ.get("PCVM_FREEDOS_IMG")
     if not img:
         skip("no FreeDOS image: set PCVM_FREEDOS_IMG to a 1.44 MB FreeDOS boot floppy")
@@ -50,7 +50,7 @@ def make_images(exitcom, mbr, outdir):
                    for d in os.environ.get("PATH", "").split(":") + ["/usr/sbin", "/sbin"]):
             skip("%s not installed (Debian packages mtools, dosfstools)" % tool)
     os.environ["PATH"] += ":/usr/sbin:/sbin"
-    sys.argv = [sys.argv[0], img, exitcom, mbr, outdir] + AUTOEXEC
+    sys.argv = [sys.argv[0], img, exitcom, mbr, outdir] + autoexec
     dos_images.main()
 
 
