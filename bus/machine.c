@@ -227,6 +227,11 @@ enum machine_exit machine_run_slice(struct machine *m, uint64_t n)
             chunk = deadline - m->cpu.icount; /* run exactly up to the next timer */
         if (chunk == 0)
             chunk = 1;
+        /* A spin-wait hint may move time on, but never past the next
+         * timer or the instruction limit (cpu/exec_mov.c cpu_spin_hint). */
+        m->cpu.spin_limit = deadline;
+        if (m->max_insns && m->max_insns < deadline)
+            m->cpu.spin_limit = m->max_insns;
         uint64_t before = m->cpu.icount;
         m->in_cpu = true;
         enum run_status st = cpu_run(&m->cpu, chunk);

@@ -129,6 +129,11 @@ struct cpu {
 
     /* --- execution bookkeeping (deterministic, part of a snapshot) --- */
     uint64_t icount;            /* retired guest instructions */
+    /* Spin-wait hints (F3 90, cpu_spin_hint): virtual time may run on to
+     * spin_limit at most (the machine sets it to the next timer deadline
+     * or the instruction limit); spin_skipped counts what was skipped. */
+    uint64_t spin_limit;
+    uint64_t spin_skipped;
     uint32_t prev_eip;          /* EIP of the instruction being executed */
     uint32_t attention;         /* ATT_* */
     uint32_t a20_mask;          /* physical address mask (bus width, A20) */

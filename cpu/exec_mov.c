@@ -310,7 +310,33 @@ DM_MV(LGS, lgs)
 
 /* ---------------- NOPs ---------------- */
 
-HANDLER(op_NOP) { (void)c; (void)i; }
+/* F3 90 is PAUSE (a NOP with REP before the Pentium 4, which named it):
+ * code that spins waiting for time to pass or for a device says so with
+ * it, as Linux's delay loops and cpu_relax() do.  pcvm lets virtual time
+ * run on by CPU_SPIN_SKIP instruction times there (never past
+ * c->spin_limit: the next device timer or the -max-insns limit), so such a
+ * loop costs the host fewer instructions for the same virtual time.  The
+ * skip depends only on the instruction stream and the timer deadlines, so
+ * runs stay deterministic.  Architecturally PAUSE is a NOP: nothing else
+ * changes. */
+#define CPU_SPIN_SKIP 100u
+static void cpu_spin_hint(struct cpu *c)
+{
+    /* run_blocks adds one for the instruction itself */
+    if (c->spin_limit <= c->icount + 1)
+        return;
+    uint64_t room = c->spin_limit - c->icount - 1;
+    uint64_t skip = room < CPU_SPIN_SKIP ? room : CPU_SPIN_SKIP;
+    c->icount += skip;
+    c->spin_skipped += skip;
+    c->attention |= ATT_MODE; /* end the block: the run's end may have passed */
+}
+
+HANDLER(op_NOP)
+{
+    if (unlikely(i->flags & I_REP))
+        cpu_spin_hint(c);
+}
 
 /* 0F 1F /0: the memory form computes nothing and touches no memory. */
 DM_INLINE void nop_ev(struct cpu *c, const struct insn *i, bool o32)
