@@ -192,8 +192,10 @@ static void pace(struct machine *m)
 /* Moves virtual time forward to `t` while the CPU is halted. */
 static void idle_until(struct machine *m, uint64_t t)
 {
-    if (t > m->cpu.icount)
+    if (t > m->cpu.icount) {
+        m->idle += t - m->cpu.icount;
         m->cpu.icount = t;
+    }
 }
 
 enum machine_exit machine_run_slice(struct machine *m, uint64_t n)

@@ -50,6 +50,8 @@
 #define MACHINE_DEBUGEXIT_IOSIZE 2u
 /* POST-code port (test386.asm's default; pcvm -post prints the last code). */
 #define MACHINE_POST_PORT 0x190u
+/* -option-rom images at most. */
+#define MACHINE_MAX_OPTION_ROMS 4
 
 /* Instructions per cpu_run call at most: the granularity at which the
  * machine looks at its exit conditions.  Device timers cut runs shorter:
@@ -104,6 +106,14 @@ struct machine_config {
     /* VGA option ROM (SeaVGABIOS's stdvga build), copied; NULL: no VGA. */
     const uint8_t *vga_bios;
     size_t vga_bios_size;
+    /* More option ROMs for the firmware to run (QEMU -option-rom): fw_cfg
+     * files "genroms/NAME", which SeaBIOS runs after the VGA's; copied.
+     * Unused entries have data NULL. */
+    struct machine_option_rom {
+        const char *name;
+        const uint8_t *data;
+        size_t size;
+    } option_roms[MACHINE_MAX_OPTION_ROMS];
 };
 
 /* Why machine_run returned. */
@@ -154,6 +164,8 @@ struct machine {
     bool reset_requested;          /* machine_request_reset: reset before the next run */
     bool poweroff_requested;       /* machine_request_poweroff: the run ends */
     uint64_t resets;               /* statistics: resets performed */
+    uint64_t idle;                 /* statistics: instructions' worth of virtual
+                                      time skipped while the CPU was halted */
     bool pace;
     uint64_t (*host_now_ns)(void *opaque);
     void (*host_sleep_ns)(void *opaque, uint64_t ns);

@@ -396,11 +396,20 @@ static bool ide_setup(struct machine *m, const struct machine_config *cfg, char 
     ide_register_io(&m->ide, &m->bus);
     pci_add(&m->pci, &m->ide.dev, 0x09);
     ide_reset(&m->ide);
-    for (unsigned i = 0; i < 2; i++) {
+    /* CMOS 0x39: the BIOS translation of ATA drives 0-3, two bits each
+     * (0 none, 1 LBA), which SeaBIOS's QEMU build reads instead of
+     * guessing: LBA for a disk beyond 1024 cylinders, as QEMU's "auto". */
+    uint8_t trans = 0;
+    for (unsigned i = 0; i < 4; i++) {
         unsigned c, h, s;
-        if (ide_disk_geometry(&m->ide, i, &c, &h, &s))
+        if (!ide_disk_geometry(&m->ide, i, &c, &h, &s))
+            continue;
+        if (i < 2)
             machine_cmos_set_disk(m, i, c, h, s);
+        if (c > 1024)
+            trans = (uint8_t)(trans | (1u << (2 * i)));
     }
+    cmos_set(&m->cmos, 0x39, trans);
     return true;
 }
 
@@ -524,7 +533,7 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     if (cfg->vga_bios) {
         m->vga = vga_create(&m->clock, cfg->vga_bios, cfg->vga_bios_size);
         if (!m->vga || !vga_attach(m->vga, &m->bus, &m->pci, 0x10)) {
-            snprintf(err, errlen, "out of memory for the VGA");
+            snprintf(err, errlen, "cannot add the VGA (out of memory, or the memory map is full)");
             return false;
         }
     }
@@ -535,6 +544,19 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     if (!fw_cfg_setup(m, boot)) {
         snprintf(err, errlen, "out of memory for the fw_cfg items");
         return false;
+    }
+    for (unsigned i = 0; i < MACHINE_MAX_OPTION_ROMS; i++) {
+        const struct machine_option_rom *r = &cfg->option_roms[i];
+        char name[64];
+        if (!r->data)
+            continue;
+        snprintf(name, sizeof name, "genroms/%.50s", r->name ? r->name : "rom");
+        if (strlen(r->name ? r->name : "rom") > 47 ||
+            !fw_cfg_add_file(&m->fw_cfg, name, r->data, (uint32_t)r->size)) {
+            snprintf(err, errlen, "option ROM '%s': the name is too long (47 characters "
+                     "at most) or the fw_cfg table is full", r->name ? r->name : "rom");
+            return false;
+        }
     }
     return true;
 }

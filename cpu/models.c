@@ -15,6 +15,7 @@
 #define CPUID_PAE (1u << 6)
 #define CPUID_CX8 (1u << 8)
 #define CPUID_SEP (1u << 11)
+#define CPUID_MTRR (1u << 12)  /* the MTRR MSRs, kept as storage (exec_system.c) */
 #define CPUID_PGE (1u << 13)
 #define CPUID_CMOV (1u << 15)
 #define CPUID_FXSR (1u << 24)
@@ -67,7 +68,7 @@ const struct cpu_model cpu_models[] = {
       .cr4_writable = CR4_P6_BITS,
       .cpuid1_eax = 0x0652,
       .cpuid1_edx = CPUID_FPU | CPUID_VME | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE |
-                    CPUID_CX8 | CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_FXSR },
+                    CPUID_CX8 | CPUID_SEP | CPUID_MTRR | CPUID_PGE | CPUID_CMOV | CPUID_FXSR },
 };
 const int cpu_model_count = sizeof cpu_models / sizeof cpu_models[0];
 

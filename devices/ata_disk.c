@@ -36,7 +36,10 @@ void ata_disk_reset(struct ide_drive *d)
     d->cur_cyls = d->cyls;
     d->cur_heads = d->heads;
     d->cur_secs = d->secs;
-    d->mult = 0;
+    /* READ/WRITE MULTIPLE enabled at the largest block after a hardware
+     * reset (word 59 says so; SET MULTIPLE MODE 0 disables it), so a
+     * driver that only reads word 59, as Linux's libata does, uses it. */
+    d->mult = IDE_MAX_MULT;
     d->wcache = true;
 }
 

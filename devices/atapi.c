@@ -561,6 +561,52 @@ static void read_cd(struct ide_drive *d)
     start_read(d, lba, flags ? n : 0);
 }
 
+/* READ SUB-CHANNEL (MMC-2 6.1.24): no audio is ever played, so the audio
+ * status is "none"; the current position (format 1) is the start of the
+ * data track; no media catalogue number or ISRC. */
+static void read_subchannel(struct ide_drive *d)
+{
+    if (!need_medium(d))
+        return;
+    const uint8_t *c = d->cdb;
+    uint8_t *b = d->buf;
+    bool msf = (c[1] & 2) != 0;
+    unsigned format = c[3];
+    uint32_t len = 4;
+    memset(b, 0, 24);
+    b[1] = 0x15;                           /* audio status: none to report */
+    if (c[2] & 0x40) {                     /* SubQ: the data block */
+        if (format < 1 || format > 3) {
+            check_condition(d, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD, 0);
+            return;
+        }
+        b[4] = (uint8_t)format;
+        if (format == 1) {
+            b[5] = 0x14;                   /* ADR 1, data track */
+            b[6] = 1;                      /* track */
+            b[7] = 1;                      /* index */
+            if (msf)
+                lba_to_msf(0, b + 9);      /* absolute 00:02:00; relative 0 */
+            len = 16;
+        } else {
+            if (format == 3)
+                b[6] = c[6];               /* track number */
+            len = 24;                      /* MCVal / TCVal 0: none recorded */
+        }
+        put16(b + 2, len - 4);
+    }
+    send(d, len, be16(c + 7));
+}
+
+/* MECHANISM STATUS (MMC-2 6.1.10): not a changer, tray state, no slots. */
+static void mechanism_status(struct ide_drive *d)
+{
+    uint8_t *b = d->buf;
+    memset(b, 0, 8);
+    b[1] = d->tray_open ? 0x10 : 0x00;     /* door open */
+    send(d, 8, be16(d->cdb + 8));
+}
+
 static void seek(struct ide_drive *d)
 {
     if (!need_medium(d))
@@ -610,6 +656,8 @@ static void execute(struct ide_drive *d)
     case 0x52: read_track_information(d); return;
     case 0xBE: read_cd(d); return;
     case 0xBB: good(d); return;                                /* SET CD SPEED */
+    case 0x42: read_subchannel(d); return;
+    case 0xBD: mechanism_status(d); return;
     }
     check_condition(d, SK_ILLEGAL_REQUEST, ASC_INVALID_OPCODE, 0);
 }

@@ -230,10 +230,28 @@ static void emit(struct ps2kbd *k, unsigned key, bool down)
 
 static void emit_make(struct ps2kbd *k, unsigned key) { emit(k, key, true); }
 
+/* Pause sends make and break of E1-prefixed Ctrl and Num Lock at once when
+ * pressed, and nothing when released (set 1: E1 1D 45 E1 9D C5; set 2:
+ * E1 14 77 E1 F0 14 F0 77).  It does not repeat. */
+static void emit_pause(struct ps2kbd *k)
+{
+    static const uint8_t set1[] = { 0xE1, 0x1D, 0x45, 0xE1, 0x9D, 0xC5 };
+    static const uint8_t set2[] = { 0xE1, 0x14, 0x77, 0xE1, 0xF0, 0x14, 0xF0, 0x77 };
+    const uint8_t *seq = k->set == 1 ? set1 : set2;
+    size_t n = k->set == 1 ? sizeof set1 : sizeof set2;
+    for (size_t i = 0; i < n; i++)
+        send(k, seq[i]);
+}
+
 void ps2kbd_key(struct ps2kbd *k, unsigned key, bool down)
 {
     if (!k->scanning)
         return;
+    if (key == PS2KBD_KEY_PAUSE) {
+        if (down)
+            emit_pause(k);
+        return;
+    }
     uint8_t code = (uint8_t)key;
     if (code == 0 || code >= 0x80)
         return;

@@ -6,7 +6,10 @@
  * 0xE000 | code (0xE048 cursor up, 0xE01D right Ctrl, 0xE038 right Alt,
  * 0xE05B left GUI...).  Frontends map their host keys to these numbers;
  * the keyboard turns them into whatever scancode set the guest selected.
- * Pause and Print Screen's multi-byte sequences are not generated.
+ * Pause is PS2KBD_KEY_PAUSE: its E1 sequence on the press, nothing on the
+ * release (the key has no break code).  Print Screen (0xE037) is sent
+ * without the "fake shift" bytes (E0 2A / E0 12) a real keyboard wraps
+ * around it, which the BIOS's INT 9 handler and Linux both discard.
  *
  * Typematic repeat runs on the virtual clock (when the keyboard has one):
  * a key held down repeats its make code after the delay and at the rate
@@ -22,6 +25,7 @@
 #include "../bus/clock.h"
 
 #define PS2_QUEUE 64
+#define PS2KBD_KEY_PAUSE 0xE11Du  /* Pause: E1 1D 45 E1 9D C5 in set 1 */
 
 struct ps2_queue {
     uint8_t data[PS2_QUEUE];

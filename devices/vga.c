@@ -2,7 +2,7 @@
  *
  * Memory access follows the IBM VGA Technical Reference / FreeVGA:
  *  - addressing: chain 4 (sequencer memory mode bit 3: address bits 1-0
- *    pick the plane, the plane offset is the address with them cleared),
+ *    pick the plane, bits 15-14 replace them in the plane offset),
  *    odd/even (sequencer memory mode bit 2 clear for writes, graphics mode
  *    bit 4 for reads: address bit 0 picks plane 0/2 or 1/3, the offset is
  *    the address with bit 0 cleared), else sequential (map mask / read map
@@ -21,7 +21,7 @@
 
 static inline uint8_t *plane_byte(struct vga *v, uint32_t off, unsigned plane)
 {
-    return &v->vram[((off & (VGA_PLANE_SIZE - 1)) << 2) | (plane & 3)];
+    return &v->vram[((off & (VGA_VRAM_SIZE / 4 - 1)) << 2) | (plane & 3)];
 }
 
 /* The window offset of a legacy address (0 = 0xA0000), or -1 when the
@@ -48,6 +48,34 @@ static uint32_t bank_address(const struct vga *v, uint32_t addr)
            (VGA_VRAM_SIZE - 1);
 }
 
+/* Where a legacy-window address goes before the addressing mode: *a and
+ * the plane-offset mask (the VGA's 64 KiB a plane; VBE 4-bpp modes use
+ * planes of a quarter of the video memory, the bank in 64 KiB steps).
+ * False when the address is not decoded. */
+static bool decode(const struct vga *v, uint32_t addr, uint32_t *a, uint32_t *mask)
+{
+    if (vga_vbe_enabled(v)) {              /* 4 bpp (vbe_banked handles the rest) */
+        if (addr >= 0x10000)
+            return false;
+        *a = (uint32_t)v->vbe_regs[VBE_INDEX_BANK] * 65536u + addr;
+        *mask = VGA_VRAM_SIZE / 4 - 1;
+        return true;
+    }
+    int32_t w = window_offset(v, addr);
+    *a = (uint32_t)w;
+    *mask = VGA_PLANE_SIZE - 1;
+    return w >= 0;
+}
+
+/* Chain 4: address bits 1-0 pick the plane; the plane offset is the
+ * address with bits 15-14 rotated into bits 1-0, the same rotation the
+ * CRTC's doubleword mode applies to its counter, so 13h's 64000 bytes
+ * land where the CRTC scans them. */
+static uint32_t chain4_offset(uint32_t a)
+{
+    return (a & 0xFFFCu) | ((a >> 14) & 3u);
+}
+
 static void load_latches(struct vga *v, uint32_t off)
 {
     for (unsigned p = 0; p < 4; p++)
@@ -58,14 +86,13 @@ uint8_t vga_mem_read(struct vga *v, uint32_t addr)
 {
     if (vbe_banked(v))
         return addr < 0x10000 ? v->vram[bank_address(v, addr)] : 0xFF;
-    int32_t w = window_offset(v, addr);
-    if (w < 0)
+    uint32_t a, off, lim;
+    if (!decode(v, addr, &a, &lim))
         return 0xFF;
-    uint32_t a = (uint32_t)w, off;
     unsigned plane;
     if (v->seq[4] & 0x08) {                 /* chain 4 */
         plane = a & 3;
-        off = a & ~3u;
+        off = chain4_offset(a);
     } else if (v->gc[5] & 0x10) {           /* host odd/even */
         plane = (v->gc[4] & 2) | (a & 1);
         off = a & ~1u;
@@ -73,6 +100,7 @@ uint8_t vga_mem_read(struct vga *v, uint32_t addr)
         plane = v->gc[4] & 3;
         off = a;
     }
+    off &= lim;
     load_latches(v, off);
     if (!(v->gc[5] & 0x08))                 /* read mode 0 */
         return v->latch[plane];
@@ -105,20 +133,20 @@ void vga_mem_write(struct vga *v, uint32_t addr, uint8_t val)
             v->vram[bank_address(v, addr)] = val;
         return;
     }
-    int32_t w = window_offset(v, addr);
-    if (w < 0)
+    uint32_t a, off, lim;
+    if (!decode(v, addr, &a, &lim))
         return;
-    uint32_t a = (uint32_t)w, off;
     unsigned planes = v->seq[2] & 15;
     if (v->seq[4] & 0x08) {                 /* chain 4 */
         planes &= 1u << (a & 3);
-        off = a & ~3u;
+        off = chain4_offset(a);
     } else if (!(v->seq[4] & 0x04)) {       /* odd/even */
         planes &= (a & 1) ? 0x0A : 0x05;
         off = a & ~1u;
     } else {
         off = a;
     }
+    off &= lim;
     if (!planes)
         return;
     unsigned rot = v->gc[3] & 7;
@@ -159,11 +187,6 @@ static uint32_t dot_clock(const struct vga *v)
     return (v->misc & 0x0C) == 0x04 ? 28322000u : 25175000u;
 }
 
-static unsigned crtc_vbits(const struct vga *v, unsigned reg, unsigned b8, unsigned b9)
-{
-    return v->crtc[reg] | (((v->crtc[7] >> b8) & 1u) << 8) | (((v->crtc[7] >> b9) & 1u) << 9);
-}
-
 /* Input status 1: bit 3 vertical retrace, bit 0 "display disabled"
  * (horizontal or vertical blanking interval), from the CRTC's totals,
  * display ends and retrace positions and the dot clock, against virtual
@@ -171,9 +194,9 @@ static unsigned crtc_vbits(const struct vga *v, unsigned reg, unsigned b8, unsig
 static uint8_t input_status1(const struct vga *v)
 {
     uint64_t htotal = v->crtc[0] + 5u, hde = v->crtc[1] + 1u;
-    uint64_t vtotal = crtc_vbits(v, 6, 0, 5) + 2u;
-    uint64_t vde = crtc_vbits(v, 0x12, 1, 6) + 1u;
-    uint64_t vrs = crtc_vbits(v, 0x10, 2, 7);
+    uint64_t vtotal = vga_crtc_bits(v, 6, 0, 5) + 2u;
+    uint64_t vde = vga_crtc_bits(v, 0x12, 1, 6) + 1u;
+    uint64_t vrs = vga_crtc_bits(v, 0x10, 2, 7);
     uint64_t dots = (v->seq[1] & 1) ? 8 : 9;
     uint64_t clk = dot_clock(v);
     if (v->seq[1] & 0x08)
@@ -279,8 +302,8 @@ void vga_port_write(struct vga *v, uint16_t port, uint8_t val)
     case 0x3C0:
         if (!v->ar_flipflop)
             v->ar_index = val & 0x3F;
-        else if ((v->ar_index & 0x1F) <= 0x14)
-            v->ar[v->ar_index & 0x1F] = val;
+        else if ((v->ar_index & 0x1F) <= 0x14)   /* palette entries: 6 bits */
+            v->ar[v->ar_index & 0x1F] = (v->ar_index & 0x10) ? val : val & 0x3F;
         v->ar_flipflop = !v->ar_flipflop;
         break;
     case 0x3C2:
@@ -393,10 +416,69 @@ static void win_write(void *opaque, uint32_t addr, uint32_t val, unsigned size)
         vga_mem_write(opaque, addr + k, (uint8_t)(val >> (8 * k)));
 }
 
+/* BAR2, QEMU's stdvga MMIO area (QEMU docs/specs/standard-vga): 0x400-
+ * 0x41F the ports 0x3C0-0x3DF (a word access is index then data), 0x500-
+ * 0x515 the DISPI registers flat (index << 1), 0x600 the size of the
+ * extended registers (8) and 0x604 the frame buffer's byte order
+ * (0x1E1E1E1E: little endian, fixed here).  The EDID area below 0x400
+ * reads as zeros (no EDID). */
+static uint32_t dispi_reg(struct vga *v, uint32_t idx, const uint16_t *write)
+{
+    uint16_t save = v->vbe_index, r = 0;
+    v->vbe_index = (uint16_t)idx;
+    if (write)
+        vga_vbe_write(v, *write);
+    else
+        r = vga_vbe_read(v);
+    v->vbe_index = save;
+    return r;
+}
+
+static uint32_t mmio_read(void *opaque, uint32_t off, unsigned size)
+{
+    struct vga *v = opaque;
+    uint32_t r = 0;
+    for (unsigned k = 0; k < size; k++) {
+        uint32_t o = off + k, b = 0;
+        if (o - 0x400 < 0x20)
+            b = vga_port_read(v, (uint16_t)(0x3C0 + o - 0x400));
+        else if (o - 0x500 < 0x16)
+            b = (dispi_reg(v, (o - 0x500) >> 1, NULL) >> (8 * (o & 1))) & 0xFF;
+        else if (o - 0x600 < 4)
+            b = (8u >> (8 * (o & 3))) & 0xFF;
+        else if (o - 0x604 < 4)
+            b = 0x1E;
+        r |= b << (8 * k);
+    }
+    return r;
+}
+
+static void mmio_write(void *opaque, uint32_t off, uint32_t val, unsigned size)
+{
+    struct vga *v = opaque;
+    for (unsigned k = 0; k < size; k++) {
+        uint32_t o = off + k;
+        if (o - 0x400 < 0x20) {
+            vga_port_write(v, (uint16_t)(0x3C0 + o - 0x400), (uint8_t)(val >> (8 * k)));
+        } else if (o - 0x500 < 0x16 && !(o & 1)) {
+            /* A DISPI register is written whole: from a 16-bit access, or a
+             * byte access with the other byte as it is. */
+            uint16_t cur = (uint16_t)dispi_reg(v, (o - 0x500) >> 1, NULL);
+            uint16_t x = (uint16_t)(val >> (8 * k));
+            if (k + 1 < size)
+                k++;
+            else
+                x = (uint16_t)((x & 0xFF) | (cur & 0xFF00));
+            dispi_reg(v, (o - 0x500) >> 1, &x);
+        }
+    }
+}
+
 /* ------------------------------------------------------------ PCI */
 
 static const char lfb_name[] = "vga-lfb";
 static const char rom_name[] = "vga-rom";
+static const char mmio_name[] = "vga-mmio";
 
 /* A memory BAR's address when the function decodes memory and the BAR
  * holds a real address (not 0, not the all-ones sizing pattern). */
@@ -420,6 +502,14 @@ static void remap(struct vga *v)
                                 .host = v->vram, .name = lfb_name };
         v->lfb_mapped = lfb && bus_map_region(v->bus, &r) ? lfb : 0;
     }
+    uint32_t mmio = bar_address(v, 0x18, VGA_MMIO_SIZE);
+    if (mmio != v->mmio_mapped) {
+        if (v->mmio_mapped)
+            bus_unmap_region(v->bus, v->mmio_mapped, VGA_MMIO_SIZE, mmio_name);
+        v->mmio_mapped = mmio && bus_map_mmio(v->bus, mmio, VGA_MMIO_SIZE, mmio_read, mmio_write,
+                                              v, BUS_SIZE8 | BUS_SIZE16 | BUS_SIZE32,
+                                              mmio_name) ? mmio : 0;
+    }
     uint32_t rom = 0;
     if (v->rom_size && (v->pci.cfg[0x30] & 1))
         rom = bar_address(v, 0x30, v->rom_size);
@@ -432,7 +522,7 @@ static void remap(struct vga *v)
 
 static void pci_after_write(struct pci_dev *d, unsigned off, unsigned size)
 {
-    if ((off <= 0x05 && off + size > 0x04) || (off < 0x14 && off + size > 0x10) ||
+    if ((off <= 0x05 && off + size > 0x04) || (off < 0x1C && off + size > 0x10) ||
         (off < 0x34 && off + size > 0x30))
         remap(d->opaque);
 }
@@ -446,6 +536,8 @@ static void pci_setup(struct vga *v)
     /* BAR0: 16 MiB of prefetchable 32-bit memory (type bits 0x08). */
     d->cfg[0x10] = 0x08;
     st32(&d->wmask[0x10], ~(VGA_VRAM_SIZE - 1));
+    /* BAR2: the 4 KiB MMIO area (32-bit memory, not prefetchable). */
+    st32(&d->wmask[0x18], ~(VGA_MMIO_SIZE - 1));
     /* Subsystem: the same identity. */
     st16(&d->cfg[0x2C], 0x1AF4);
     st16(&d->cfg[0x2E], 0x1100);

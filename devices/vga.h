@@ -7,6 +7,10 @@
  * (vbe_display_api.txt: the DISPI registers), PCI Local Bus 2.1 (BARs, the
  * expansion ROM BAR).
  *
+ * PCI: BAR0 the linear frame buffer, BAR2 QEMU's 4 KiB MMIO area (the
+ * VGA ports and the DISPI registers as memory), the expansion ROM BAR the
+ * VGA BIOS that SeaBIOS copies and runs.
+ *
  * Video memory: VGA_VRAM_SIZE bytes.  The VGA's 256 KiB are the first
  * 256 KiB, as four planes interleaved: byte (offset * 4 + plane), offset
  * 0-65535.  The VBE modes use the whole memory as a linear frame buffer.
@@ -28,6 +32,7 @@
 
 #define VGA_VRAM_SIZE (16u << 20)        /* 16 MiB: the LFB BAR's size */
 #define VGA_PLANE_SIZE 65536u            /* one plane of the VGA's 256 KiB */
+#define VGA_MMIO_SIZE 4096u              /* BAR2: ports and DISPI as memory */
 #define VGA_MAX_WIDTH 1600u              /* DISPI limits (also the render buffer) */
 #define VGA_MAX_HEIGHT 1200u
 #define VGA_MAX_BPP 32u
@@ -87,7 +92,7 @@ struct vga {
     struct bus *bus;
     uint8_t *rom;                        /* the option ROM, padded to rom_size */
     uint32_t rom_size;                   /* power of two, 0: no ROM */
-    uint32_t lfb_mapped, rom_mapped;     /* addresses, 0: not mapped */
+    uint32_t lfb_mapped, rom_mapped, mmio_mapped; /* addresses, 0: not mapped */
 
     /* Virtual time (input status 1, blinking). */
     const struct clock *clk;
@@ -127,7 +132,11 @@ static inline bool vga_vbe_enabled(const struct vga *v)
 }
 
 /* Renders the current screen; returns false when the display is off
- * (blank).  The pixels stay valid until the next call. */
+ * (blank: the frame is black, at the mode's size).  The pixels stay valid
+ * until the next call.  Sizes are the mode's own pixels, one per dot the
+ * memory defines: text 720x400 (80 columns, 9 dots) or 360x400 (40
+ * columns: the monitor shows it twice as wide), 13h and 0Dh 320x200, 12h
+ * 640x480, VBE modes their resolution; a frontend scales to its window. */
 bool vga_render(struct vga *v, struct vga_frame *out);
 /* The text screen in a text mode; false in graphics modes. */
 bool vga_text_view(struct vga *v, struct vga_text *out);
@@ -136,5 +145,11 @@ bool vga_last_frame(const struct vga *v, struct vga_frame *out);
 
 /* Internal to devices/vga*.c: a DAC entry as 0x00RRGGBB. */
 uint32_t vga_dac_rgb(const struct vga *v, uint8_t index);
+/* Internal: a vertical CRTC value, register `reg` with bits 8 and 9 from
+ * the overflow register CR07 bits b8 and b9. */
+static inline unsigned vga_crtc_bits(const struct vga *v, unsigned reg, unsigned b8, unsigned b9)
+{
+    return v->crtc[reg] | (((v->crtc[7] >> b8) & 1u) << 8) | (((v->crtc[7] >> b9) & 1u) << 9);
+}
 
 #endif

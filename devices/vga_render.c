@@ -7,11 +7,13 @@
  * row address; the row scan counter runs 0..max scan line (CR09 bits 4-0),
  * then the row address advances by the offset register (CR13 * 2).  Double
  * scan (CR09 bit 7) clocks the row scan counter every second line; the
- * line compare register (CR18, CR07 bit 4, CR09 bit 6) restarts the
+ * preset row scan and byte panning (CR08) set where the first row starts;
+ * the line compare register (CR18, CR07 bit 4, CR09 bit 6) restarts the
  * address at 0 (the split screen).  The counter becomes a memory address
- * by the byte/word/doubleword mode (CR17 bit 6, CR14 bit 6), and in the
- * CGA-compatible modes row scan bits 0/1 replace address bits 13/14
- * (CR17 bits 0/1 clear).
+ * by the byte/word/doubleword mode (CR17 bit 6, CR14 bit 6); it advances
+ * every character clock, or every 2nd or 4th (count by 2/4: CR17 bit 3,
+ * CR14 bit 5); in the CGA-compatible modes row scan bits 0/1 replace
+ * address bits 13/14 (CR17 bits 0/1 clear).
  *
  * What one character clock's four plane bytes become:
  *  - text (graphics controller misc bit 0 clear): plane 0 the character,
@@ -42,11 +44,6 @@ static uint64_t now_ns(const struct vga *v)
     return v->clk ? clock_ns(clock_now(v->clk)) : 0;
 }
 
-static unsigned crtc_bits(const struct vga *v, unsigned reg, unsigned b8, unsigned b9)
-{
-    return v->crtc[reg] | (((v->crtc[7] >> b8) & 1u) << 8) | (((v->crtc[7] >> b9) & 1u) << 9);
-}
-
 struct crtc_geom {
     unsigned hchars;        /* character clocks per line */
     unsigned vde;           /* scan lines shown */
@@ -56,12 +53,13 @@ struct crtc_geom {
     uint32_t start;         /* start address (counter units) */
     uint32_t pitch;         /* counter increment per row */
     uint32_t cursor;        /* cursor location (counter units) */
+    unsigned count_shift;   /* count by 4 (CR14 bit 5): 2, by 2 (CR17 bit 3): 1 */
 };
 
 static void geometry(const struct vga *v, struct crtc_geom *g)
 {
     g->hchars = v->crtc[1] + 1u;
-    g->vde = crtc_bits(v, 0x12, 1, 6) + 1u;
+    g->vde = vga_crtc_bits(v, 0x12, 1, 6) + 1u;
     g->maxscan = v->crtc[9] & 0x1Fu;
     g->dscan = (v->crtc[9] & 0x80) != 0;
     g->line_compare = v->crtc[0x18] | (((v->crtc[7] >> 4) & 1u) << 8) |
@@ -69,6 +67,7 @@ static void geometry(const struct vga *v, struct crtc_geom *g)
     g->start = ((uint32_t)v->crtc[0x0C] << 8) | v->crtc[0x0D];
     g->pitch = v->crtc[0x13] * 2u;
     g->cursor = ((uint32_t)v->crtc[0x0E] << 8) | v->crtc[0x0F];
+    g->count_shift = (v->crtc[0x14] & 0x20) ? 2 : (v->crtc[0x17] & 0x08) ? 1 : 0;
 }
 
 /* The plane offset the CRTC reads for counter value c on row scan rs. */
@@ -78,7 +77,8 @@ static uint32_t crtc_address(const struct vga *v, uint32_t c, unsigned rs)
     if (v->crtc[0x14] & 0x40)                              /* doubleword */
         a = (c << 2) | ((c >> 12) & 3);
     else if (!(v->crtc[0x17] & 0x40))                      /* word */
-        a = (c << 1) | ((c >> ((v->crtc[0x17] & 0x20) ? 15 : 13)) & 1);
+        a = c << 1; /* (the hardware's bit 13/15 wrap into bit 0 is left out:
+                       odd/even host addressing here keeps bit 0 clear) */
     else                                                   /* byte */
         a = c;
     if (!(v->crtc[0x17] & 0x01))
@@ -105,12 +105,20 @@ static void palette16(const struct vga *v, uint32_t pal[16])
     }
 }
 
+/* The 256 DAC colours as RGB, through the pel mask. */
+static void palette256(const struct vga *v, uint32_t pal[256])
+{
+    for (unsigned i = 0; i < 256; i++)
+        pal[i] = vga_dac_rgb(v, (uint8_t)(i & v->pel_mask));
+}
+
 /* One scan line's pixels, panned: lines are drawn into `line` (one
  * character clock more than shown) and copied from `shift`. */
 struct line_ctx {
     const struct vga *v;
     const struct crtc_geom *g;
     uint32_t pal[16];
+    uint32_t pal256[256];            /* 256-colour modes */
     uint32_t *line;
     bool blink_on, cursor_on;
 };
@@ -130,7 +138,7 @@ static void text_line(struct line_ctx *x, uint32_t addr, unsigned rs, unsigned d
     unsigned ul = v->crtc[0x14] & 0x1F;
     uint32_t *px = x->line;
     for (unsigned col = 0; col <= x->g->hchars; col++, px += dots) {
-        uint32_t c = addr + col;
+        uint32_t c = addr + (col >> x->g->count_shift);
         const uint8_t *p = planes_at(v, crtc_address(v, c, rs));
         uint8_t ch = p[0], at = p[1];
         uint32_t font = (at & 0x08) ? font_a : font_b;
@@ -162,10 +170,10 @@ static void graphics_line(struct line_ctx *x, uint32_t addr, unsigned rs)
     uint32_t *px = x->line;
     uint8_t en = v->ar[0x12] & 15;
     for (unsigned col = 0; col <= x->g->hchars; col++) {
-        const uint8_t *p = planes_at(v, crtc_address(v, addr + col, rs));
+        const uint8_t *p = planes_at(v, crtc_address(v, addr + (col >> x->g->count_shift), rs));
         if (v->gc[5] & 0x40) {                             /* 256 colours */
             for (unsigned k = 0; k < 4; k++)
-                *px++ = vga_dac_rgb(v, p[k] & v->pel_mask);
+                *px++ = x->pal256[p[k]];
         } else if (v->gc[5] & 0x20) {                      /* CGA 2-bit interleave */
             for (unsigned d = 0; d < 8; d++) {
                 unsigned sh = 6 - 2 * (d & 3), hi = d >> 2;
@@ -223,12 +231,17 @@ static bool render_vga(struct vga *v)
     uint32_t line[(256 + 1) * 9];
     struct line_ctx x = { .v = v, .g = &g, .line = line };
     palette16(v, x.pal);
+    if (!text && (v->gc[5] & 0x40))
+        palette256(v, x.pal256);
     uint64_t t = now_ns(v);
     x.blink_on = (t / BLINK_NS) % 2 == 0;
     x.cursor_on = (t / CURSOR_NS) % 2 == 0;
     unsigned shift = pan_shift(v, text, dots);
-    uint32_t addr = g.start;
-    unsigned rs = 0, y = 0;
+    /* Preset row scan (CR08 bits 4-0: the first row starts that many scan
+     * lines into its characters) and byte panning (bits 6-5: character
+     * clocks added to the start address); both for smooth scrolling. */
+    uint32_t addr = g.start + ((v->crtc[8] >> 5) & 3u);
+    unsigned rs = v->crtc[8] & 0x1Fu, y = 0;
     for (unsigned l = 0; l < g.vde && y < h; l++) {
         if (l == g.line_compare) {
             addr = 0;
@@ -267,48 +280,63 @@ static bool render_vbe(struct vga *v)
     clip(&w, &h);
     v->fb_width = w;
     v->fb_height = h;
-    if (bpp == 4) {                 /* planar VBE modes are not implemented: blank */
-        memset(v->fb, 0, sizeof *v->fb * w * h);
-        return false;
-    }
     const uint32_t mask = VGA_VRAM_SIZE - 1;
+    if (bpp == 4) {
+        /* Planar, as the VGA's 16-colour modes: eight pixels a plane
+         * offset, the pitch and start in interleaved bytes (4 a plane
+         * offset), the colours through the attribute palette. */
+        uint32_t pal[16];
+        palette16(v, pal);
+        uint8_t en = v->ar[0x12] & 15;
+        for (uint32_t y = 0; y < h; y++) {
+            uint32_t off = (v->vbe_start + y * v->vbe_pitch) >> 2;
+            uint32_t *out = v->fb + (size_t)y * w;
+            for (uint32_t xx = 0; xx < w; xx++) {
+                const uint8_t *p = &v->vram[((off + xx / 8) << 2) & mask];
+                unsigned b = 7 - (xx & 7);
+                unsigned c = ((p[0] >> b) & 1) | (((p[1] >> b) & 1) << 1) |
+                             (((p[2] >> b) & 1) << 2) | (((p[3] >> b) & 1) << 3);
+                out[xx] = pal[c & en];
+            }
+        }
+        return true;
+    }
+    uint32_t pal[256];
+    if (bpp == 8)
+        palette256(v, pal);
+    unsigned bytes = (bpp + 7) / 8;
+    uint8_t buf[VGA_MAX_WIDTH * 4];
     for (uint32_t y = 0; y < h; y++) {
-        uint32_t a = v->vbe_start + y * v->vbe_pitch;
+        /* The line's bytes, wrapping at the end of video memory. */
+        uint32_t a = (v->vbe_start + y * v->vbe_pitch) & mask, n = w * bytes;
+        uint32_t first = n < VGA_VRAM_SIZE - a ? n : VGA_VRAM_SIZE - a;
+        memcpy(buf, v->vram + a, first);
+        memcpy(buf + first, v->vram, n - first);
         uint32_t *out = v->fb + (size_t)y * w;
-        for (uint32_t xx = 0; xx < w; xx++) {
-            const uint8_t *m = v->vram;
-            uint32_t c;
-            switch (bpp) {
-            case 8:
-                c = vga_dac_rgb(v, m[a & mask] & v->pel_mask);
-                a += 1;
-                break;
-            case 15: {
-                uint32_t px = m[a & mask] | ((uint32_t)m[(a + 1) & mask] << 8);
-                c = (expand5((px >> 10) & 31) << 16) | (expand5((px >> 5) & 31) << 8) |
-                    expand5(px & 31);
-                a += 2;
-                break;
+        const uint8_t *b = buf;
+        switch (bpp) {
+        case 8:
+            for (uint32_t x = 0; x < w; x++)
+                out[x] = pal[b[x]];
+            break;
+        case 15:
+            for (uint32_t x = 0; x < w; x++, b += 2) {
+                uint32_t px = b[0] | ((uint32_t)b[1] << 8);
+                out[x] = (expand5((px >> 10) & 31) << 16) | (expand5((px >> 5) & 31) << 8) |
+                         expand5(px & 31);
             }
-            case 16: {
-                uint32_t px = m[a & mask] | ((uint32_t)m[(a + 1) & mask] << 8);
-                c = (expand5((px >> 11) & 31) << 16) | (expand6((px >> 5) & 63) << 8) |
-                    expand5(px & 31);
-                a += 2;
-                break;
+            break;
+        case 16:
+            for (uint32_t x = 0; x < w; x++, b += 2) {
+                uint32_t px = b[0] | ((uint32_t)b[1] << 8);
+                out[x] = (expand5((px >> 11) & 31) << 16) | (expand6((px >> 5) & 63) << 8) |
+                         expand5(px & 31);
             }
-            case 24:
-                c = m[a & mask] | ((uint32_t)m[(a + 1) & mask] << 8) |
-                    ((uint32_t)m[(a + 2) & mask] << 16);
-                a += 3;
-                break;
-            default: /* 32: B, G, R, unused */
-                c = m[a & mask] | ((uint32_t)m[(a + 1) & mask] << 8) |
-                    ((uint32_t)m[(a + 2) & mask] << 16);
-                a += 4;
-                break;
-            }
-            out[xx] = c;
+            break;
+        default: /* 24: B, G, R; 32: B, G, R, unused */
+            for (uint32_t x = 0; x < w; x++, b += bytes)
+                out[x] = b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16);
+            break;
         }
     }
     return true;

@@ -113,10 +113,10 @@ uint8_t *firmware_read_option_rom(const char *path, size_t *size, char *err, siz
     size_t n = fread(buf, 1, OPTION_ROM_MAX + 1, f);
     bool bad_read = ferror(f);
     fclose(f);
-    const char *why = bad_read ? "read error"
-                      : n > OPTION_ROM_MAX ? "larger than 256 KiB: not an option ROM"
+    const char *why = bad_read ? "read error (a directory?)"
+                      : n > OPTION_ROM_MAX ? "larger than 256 KiB; not an option ROM"
                       : n < 512 || buf[0] != 0x55 || buf[1] != 0xAA
-                          ? "no 0x55 0xAA signature: not an option ROM image"
+                          ? "not an option ROM (no 0x55 0xAA signature)"
                           : NULL;
     if (why) {
         snprintf(err, errlen, "%s: %s", path, why);

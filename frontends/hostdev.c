@@ -77,6 +77,7 @@ void hostdev_rtc_option(struct hostdev *h, const char *v)
                 fail("-rtc base='%s': use utc, localtime, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS", b);
         } else if (strncmp(tok, "clock=", 6) == 0) {
             const char *c = tok + 6;
+            h->pace_given = true;
             if (strcmp(c, "host") == 0 || strcmp(c, "rt") == 0)
                 h->pace = true;
             else if (strcmp(c, "vm") == 0)
@@ -126,12 +127,17 @@ static void serial_out(void *opaque, uint8_t byte)
         fflush(s->f); /* interactive: show lines as they come */
 }
 
-static uint64_t host_now_ns(void *opaque)
+uint64_t hostdev_now_ns(void)
 {
-    (void)opaque;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t host_now_ns(void *opaque)
+{
+    (void)opaque;
+    return hostdev_now_ns();
 }
 
 static void host_sleep_ns(void *opaque, uint64_t ns)
@@ -231,42 +237,70 @@ void hostdev_config(struct hostdev *h, struct machine_config *cfg)
 #endif
 }
 
+/* -nographic's escape key, as in QEMU: Ctrl-A X quits, Ctrl-A Ctrl-A is
+ * one Ctrl-A for the guest, Ctrl-A and any other key are dropped.
+ * Filters buf in place; returns the bytes left for the guest. */
+static size_t escape_filter(struct hostdev *h, uint8_t *buf, size_t n)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < n && !h->quit; i++) {
+        uint8_t b = buf[i];
+        if (h->ctrl_a) {
+            h->ctrl_a = false;
+            if (b == 'x' || b == 'X')
+                h->quit = true;
+            else if (b == 0x01)
+                buf[out++] = b;
+        } else if (b == 0x01) {
+            h->ctrl_a = true;
+        } else {
+            buf[out++] = b;
+        }
+    }
+    return out;
+}
+
 #ifdef HAVE_POSIX_TTY
-/* Moves what the terminal has typed to the guest; blocks when `wait`. */
-static void feed_stdin(struct hostdev *h, struct machine *m, bool wait)
+/* Moves what the terminal has typed to the guest; blocks when `wait`.
+ * True when bytes went in. */
+static bool feed_stdin(struct hostdev *h, struct machine *m, bool wait)
 {
     if (h->stdin_eof)
-        return;
+        return false;
     struct uart16550 *u = &m->uart[h->stdin_port];
     size_t room = uart_receive_room(u);
     if (room == 0)
-        return;
+        return false;
     struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
     if (poll(&p, 1, wait ? -1 : 0) <= 0 || !(p.revents & (POLLIN | POLLHUP)))
-        return;
+        return false;
     uint8_t buf[256];
     ssize_t n = read(STDIN_FILENO, buf, room < sizeof buf ? room : sizeof buf);
     if (n <= 0) {
         h->stdin_eof = true;
-        return;
+        return false;
     }
-    machine_serial_input(m, (unsigned)h->stdin_port, buf, (size_t)n);
+    size_t len = h->nographic ? escape_filter(h, buf, (size_t)n) : (size_t)n;
+    machine_serial_input(m, (unsigned)h->stdin_port, buf, len);
+    return len > 0;
 }
 #else
 /* The portable fallback (Windows): standard C cannot ask whether input is
  * waiting, so a byte is read, blocking, only when the guest waits for one
  * (halted with nothing else to wake it). */
-static void feed_stdin(struct hostdev *h, struct machine *m, bool wait)
+static bool feed_stdin(struct hostdev *h, struct machine *m, bool wait)
 {
     if (h->stdin_eof || !wait || uart_receive_room(&m->uart[h->stdin_port]) == 0)
-        return;
+        return false;
     int ch = getchar();
     if (ch == EOF) {
         h->stdin_eof = true;
-        return;
+        return false;
     }
     uint8_t b = (uint8_t)ch;
-    machine_serial_input(m, (unsigned)h->stdin_port, &b, 1);
+    size_t len = h->nographic ? escape_filter(h, &b, 1) : 1;
+    machine_serial_input(m, (unsigned)h->stdin_port, &b, len);
+    return len > 0;
 }
 #endif
 
@@ -288,15 +322,26 @@ enum machine_exit hostdev_run(struct hostdev *h, struct machine *m)
             if (e == MACHINE_EXIT_HALTED && !h->stdin_eof) {
                 /* Waiting for an interrupt only input can bring. */
                 feed_stdin(h, m, true);
+                if (h->quit)
+                    return MACHINE_RUNNING;
                 machine_resume(m);
                 continue;
             }
             if (e != MACHINE_RUNNING)
                 return e;
             feed_stdin(h, m, false);
+            if (h->quit)
+                return MACHINE_RUNNING;   /* Ctrl-A X */
         }
     }
     return machine_run(m);
+}
+
+bool hostdev_poll_input(struct hostdev *h, struct machine *m)
+{
+    if (!h->stdin_serial || !m->has_uart[h->stdin_port])
+        return false;
+    return feed_stdin(h, m, false);
 }
 
 bool hostdev_close(struct hostdev *h)

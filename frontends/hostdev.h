@@ -30,8 +30,11 @@ struct hostdev {
     int64_t rtc_base;       /* seconds since 1970, or */
     bool rtc_now_local;     /* base=localtime */
     bool pace;              /* -rtc clock=host */
+    bool pace_given;        /* -rtc clock= given (host or vm) */
     bool tty_raw;
     bool keep_tty;          /* the debugger or gdb runs: no raw terminal */
+    bool ctrl_a;            /* -nographic: Ctrl-A typed, the next key is pcvm's */
+    bool quit;              /* -nographic: Ctrl-A X typed */
 };
 
 /* Option parsers: each exits with one line on bad input. */
@@ -43,8 +46,15 @@ void hostdev_boot_option(struct hostdev *h, const char *v);
  * RTC start, boot order and pacing. */
 void hostdev_config(struct hostdev *h, struct machine_config *cfg);
 /* machine_run, feeding terminal input to the guest's serial port when
- * one is on stdio (a HLT that waits for that input waits for the host). */
+ * one is on stdio (a HLT that waits for that input waits for the host).
+ * With -nographic, Ctrl-A X ends the run as in QEMU (MACHINE_RUNNING
+ * returned) and Ctrl-A Ctrl-A sends one Ctrl-A. */
 enum machine_exit hostdev_run(struct hostdev *h, struct machine *m);
+/* Feeds what the terminal typed so far to the guest's serial port (no
+ * waiting), for a run loop of its own (display.c); true when bytes went in. */
+bool hostdev_poll_input(struct hostdev *h, struct machine *m);
+/* The host's monotonic clock in nanoseconds. */
+uint64_t hostdev_now_ns(void);
 /* Flushes and closes; false when an output failed (message printed). */
 bool hostdev_close(struct hostdev *h);
 

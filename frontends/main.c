@@ -37,6 +37,7 @@
 #include "diskimage.h"
 #include "firmware.h"
 #include "screenshot.h"
+#include "display.h"
 
 #ifndef PCVM_VERSION
 #define PCVM_VERSION "unknown"
@@ -82,10 +83,18 @@ static const char usage_text[] =
     "  -device isa-debugcon,iobase=N\n"
     "                      the debug console on port N instead of 0xE9 (0x402:\n"
     "                      SeaBIOS's log; -debugcon then defaults to stdio)\n"
-    "  -display none       no display (the only one so far)\n"
+    "  -display sdl|curses|none\n"
+    "                      the screen in a window (default when pcvm has SDL2, the\n"
+    "                      machine a VGA and the host $DISPLAY or $WAYLAND_DISPLAY),\n"
+    "                      the text screen on the terminal (Ctrl-A X quits), or none;\n"
+    "                      with a display the guest runs at the host's pace\n"
+    "  -window-screenshot FILE.png\n"
+    "                      save the window's pixels when pcvm exits (-display sdl; tests)\n"
+    "  -option-rom FILE    an option ROM for SeaBIOS to run (fw_cfg genroms/; up to 4)\n"
     "  -screenshot-on-exit FILE.png\n"
     "                      save the VGA screen as a PNG when pcvm exits\n"
     "  -nographic          no display; COM1 on the terminal unless -serial says otherwise\n"
+    "                      (Ctrl-A X quits, Ctrl-A Ctrl-A sends Ctrl-A)\n"
     "  -serial DEV         the next COM port (COM1 first, up to four): stdio,\n"
     "                      file:PATH, null or none\n"
     "  -rtc [base=utc|localtime|DATE][,clock=host|vm]\n"
@@ -292,6 +301,17 @@ static uint8_t *read_bios(const char *path, size_t *size)
     return buf;
 }
 
+/* An option ROM file (-option-rom): a malloc'd copy, or the program
+ * ends with one line naming the option. */
+static uint8_t *read_option_rom(const char *opt, const char *path, size_t *size)
+{
+    char err[512];
+    uint8_t *buf = firmware_read_option_rom(path, size, err, sizeof err);
+    if (!buf)
+        die("%s %s", opt, err);
+    return buf;
+}
+
 /* ---------------------------------------------------------------- -kernel */
 
 /* A whole file of any size (the kernel, an initrd), malloc'ed. */
@@ -436,6 +456,10 @@ int main(int argc, char **argv)
     const char *gdb_dev = NULL, *symbols = NULL;
     const char *kernel_path = NULL, *initrd_spec = NULL, *append = NULL;
     const char *screenshot = NULL;
+    const char *option_rom_paths[MACHINE_MAX_OPTION_ROMS];
+    unsigned n_option_roms = 0;
+    struct display_options dopt = { .kind = DISPLAY_NONE };
+    bool display_given = false;
 #ifdef _WIN32
     /* The same bytes as on any host: the guest's output as it is, and our
      * messages ending in \n (no text-mode \r\n translation). */
@@ -459,7 +483,8 @@ int main(int argc, char **argv)
                        strcmp(o, "rtc") == 0 || strcmp(o, "boot") == 0 ||
                        strcmp(o, "vga-bios") == 0 || strcmp(o, "vga") == 0 ||
                        strcmp(o, "L") == 0 || drive_option(o) >= 0 ||
-                       strcmp(o, "screenshot-on-exit") == 0 ||
+                       strcmp(o, "window-screenshot") == 0 ||
+                       strcmp(o, "screenshot-on-exit") == 0 || strcmp(o, "option-rom") == 0 ||
                        strcmp(o, "kernel") == 0 || strcmp(o, "initrd") == 0 ||
                        strcmp(o, "append") == 0;
         const char *v = NULL;
@@ -518,12 +543,22 @@ int main(int argc, char **argv)
         } else if (strcmp(o, "device") == 0) {
             parse_device(v, &dx);
         } else if (strcmp(o, "display") == 0) {
-            if (strcmp(v, "none") != 0)
-                die("display '%s' is not available yet (only -display none)", v);
+            if (!display_parse(v, &dopt.kind))
+                die("-display '%s': unknown display (known: sdl, curses, none)", v);
+            if (!display_built_in(dopt.kind))
+                die("-display %s: this pcvm was built without %s", v,
+                    dopt.kind == DISPLAY_SDL ? "SDL2" : "ncurses");
+            display_given = true;
+        } else if (strcmp(o, "window-screenshot") == 0) {
+            dopt.window_screenshot = v;
         } else if (strcmp(o, "screenshot-on-exit") == 0) {
             screenshot = v;
+        } else if (strcmp(o, "option-rom") == 0) {
+            if (n_option_roms == MACHINE_MAX_OPTION_ROMS)
+                die("-option-rom %s: at most %d option ROMs", v, MACHINE_MAX_OPTION_ROMS);
+            option_rom_paths[n_option_roms++] = v;
         } else if (strcmp(o, "nographic") == 0) {
-            hd.nographic = true; /* no display yet anyway; serial on stdio */
+            hd.nographic = true; /* no display; serial on stdio */
         } else if (strcmp(o, "serial") == 0) {
             hostdev_serial_option(&hd, v);
         } else if (strcmp(o, "rtc") == 0) {
@@ -574,6 +609,12 @@ int main(int argc, char **argv)
     }
     if ((stop_at_start || magic_break || symbols) && !gdb_dev)
         debugger = true;
+    if (display_given && hd.nographic && dopt.kind != DISPLAY_NONE)
+        die("-nographic and -display %s cannot be used together",
+            dopt.kind == DISPLAY_SDL ? "sdl" : "curses");
+    if (display_given && dopt.kind != DISPLAY_NONE && (debugger || gdb_dev))
+        die("-display %s cannot be used with the debugger or gdb yet (use -display none)",
+            dopt.kind == DISPLAY_SDL ? "sdl" : "curses");
 
     /* Firmware: the demo ROM built into pcvm, the file given, or SeaBIOS
      * from where the system installed it. */
@@ -602,6 +643,8 @@ int main(int argc, char **argv)
         if (path) {
             vga_bios = firmware_read_option_rom(path, &vga_bios_size, fwerr, sizeof fwerr);
             free(path);
+            if (!vga_bios && vga_bios_path)
+                die("-vga-bios %s", fwerr);
             if (!vga_bios)
                 die("%s", fwerr);
         }
@@ -627,7 +670,8 @@ int main(int argc, char **argv)
     }
 
     if (screenshot && !vga_bios)
-        die("-screenshot-on-exit %s: the machine has no VGA", screenshot);
+        die("-screenshot-on-exit %s: the machine has no VGA (%s)", screenshot,
+            demo ? "-demo has none" : no_vga ? "-vga none" : "no VGA BIOS found");
     if ((initrd_spec || append) && !kernel_path)
         die("%s needs -kernel", initrd_spec ? "-initrd" : "-append");
     struct kernel_boot kb = { .name = kernel_path, .cmdline = append };
@@ -653,6 +697,15 @@ int main(int argc, char **argv)
     }
 
     struct sink sink = { .f = NULL };
+    struct machine_option_rom option_roms[MACHINE_MAX_OPTION_ROMS] = { { 0 } };
+    for (unsigned i = 0; i < n_option_roms; i++) {
+        const char *p = option_rom_paths[i], *base = p;
+        for (const char *q = p; *q; q++)
+            if (*q == '/' || *q == '\\')
+                base = q + 1;
+        option_roms[i].name = base;
+        option_roms[i].data = read_option_rom("-option-rom", p, &option_roms[i].size);
+    }
     struct machine_config cfg = {
         .cpu_model = cpu,
         .ram_bytes = ram,
@@ -677,6 +730,7 @@ int main(int argc, char **argv)
     for (int d = DRV_FDA; d <= DRV_FDB; d++)
         if (image_open[d])
             cfg.floppy[d - DRV_FDA] = &images[d].bd;
+    memcpy(cfg.option_roms, option_roms, sizeof option_roms);
     if (strcmp(debugcon, "stdio") == 0) {
         sink = (struct sink){ .f = stdout, .name = "stdout" };
         cfg.debugcon = sink_byte;
@@ -691,6 +745,24 @@ int main(int argc, char **argv)
         cfg.debugcon = sink_discard;
     }
 
+    /* The display: as asked, else a window when one can be shown (never
+     * with -nographic, the debugger or gdb, which own the terminal).  With
+     * a display the guest runs at the host's pace unless -rtc clock=vm
+     * says otherwise; without one, as fast as it can (reproducible runs). */
+    if (!display_given && !hd.nographic && !debugger && !gdb_dev)
+        dopt.kind = display_default(cfg.vga_bios != NULL);
+    if (dopt.window_screenshot && dopt.kind != DISPLAY_SDL)
+        die("-window-screenshot %s: needs the window (-display sdl)", dopt.window_screenshot);
+    if (dopt.kind == DISPLAY_CURSES) {
+        for (int i = 0; i < hd.nserial; i++)
+            if (strcmp(hd.serial[i].spec, "stdio") == 0)
+                die("-display curses and -serial stdio both want the terminal: pick one");
+        if (strcmp(debugcon, "stdio") == 0)
+            die("-display curses draws on the terminal: give -debugcon file:PATH or none");
+    }
+    if (dopt.kind != DISPLAY_NONE && !hd.pace_given)
+        hd.pace = true;
+
     hd.keep_tty = debugger || gdb_dev; /* their loops run the machine */
     hostdev_config(&hd, &cfg);
 
@@ -698,6 +770,8 @@ int main(int argc, char **argv)
     struct machine *m = machine_create(&cfg, err, sizeof err);
     free(vga_bios); /* the machine has its copy */
     vga_bios = NULL;
+    for (unsigned i = 0; i < n_option_roms; i++)
+        free((void *)cfg.option_roms[i].data);
     if (!m)
         die("%s", err);
     if (kernel_path) {
@@ -707,6 +781,15 @@ int main(int argc, char **argv)
             free((void *)kb.initrd[k].data);
         free((void *)kb.image);
         if (!ok) {
+            machine_free(m);
+            die("%s", err);
+        }
+    }
+
+    struct display *disp = NULL;
+    if (dopt.kind != DISPLAY_NONE) {
+        disp = display_open(&dopt, m, err, sizeof err);
+        if (!disp) {
             machine_free(m);
             die("%s", err);
         }
@@ -747,6 +830,11 @@ int main(int argc, char **argv)
     } else if (debugger) {
         why = dbg_cli(dbg, stop_at_start);
         quit = why == MACHINE_RUNNING;       /* quit in the debugger */
+    } else if (disp) {
+        why = display_run(disp, &hd, &quit);
+        display_close(disp);   /* the terminal back before any message */
+        if (quit)
+            why = MACHINE_RUNNING; /* the user closed the window: status 0 */
     } else {
         why = hostdev_run(&hd, m);
     }

@@ -6,10 +6,16 @@ usage: cross-compare.py NATIVE_DIR CROSS_DIR
 Both build directories must have run `meson test` already.  Compared:
   1. every test both builds ran: the same result (OK, FAIL, SKIP...);
      the tests only one build has are listed (a Windows build has no
-     Criterion, pcvm-sst or debugger tests);
-  2. the Criterion totals ("Tested: N | Passing: N ...") of each test;
+     sst-cli or debugger tests);
+  2. the Criterion totals ("Tested: N | Passing: N ...") of each test; for
+     pcvm-unit, the tests it lists (--list) and that all of them passed.
+     A build without Capstone (Windows) has no Capstone suites
+     (CAPSTONE_SUITES): they are named, with their count, not compared;
+     a build without the Criterion package runs pcvm-unit on minicrit
+     (tests/unit/minicrit), which prints the same list and totals;
   3. the SingleStepTests runs: the same "FILE: passed/total" lines and
-     totals (the timing line left out);
+     totals (the timing line left out); a build without the cJSON package
+     reads the data with minijson (tests/sst/minijson);
   4. the same guest runs under both pcvm programs (and the benchmark
      driver): exit status, stdout byte for byte, stderr with only the host
      seconds and MIPS of -stats masked: the guest instruction counts must
@@ -58,7 +64,8 @@ def is_sst_set(name):
 
 # Unit tests that only an x86-64 host can run (they compare the ALU
 # handlers with the host CPU); elsewhere the suite is one skipped test.
-HOST_ONLY_SUITES = {"hostdiff"}
+# screenshot: built only with libpng, which the cross sysroots lack.
+HOST_ONLY_SUITES = {"hostdiff", "screenshot"}
 
 
 def unit_list(build):
@@ -75,11 +82,36 @@ def unit_list(build):
     return tests
 
 
+# Unit test suites checked against Capstone (tests/unit/meson.build:
+# unit_capstone_names); a build without Capstone leaves them out.
+CAPSTONE_SUITES = {"decoder"}
+
+
+def dependencies(build):
+    """The names of the dependencies meson found for `build`."""
+    with open(os.path.join(build, "meson-info", "intro-dependencies.json")) as f:
+        return {d["name"] for d in json.load(f)}
+
+
 def compare_unit(native, cross, sa, sb):
-    """Same unit tests, all passing, but for the host-only suites."""
+    """Same unit tests, all passing, but for the host-only suites and, in a
+    build without Capstone, the Capstone suites."""
     la, lb = unit_list(native), unit_list(cross)
     out = []
-    for t in sorted(la ^ lb):
+    deps = dependencies(cross)
+    if "criterion" not in deps:
+        print("cross-compare: %s: pcvm-unit runs on minicrit (no Criterion package)" % cross)
+    la_cmp = la
+    if "capstone" not in deps:
+        for suite in sorted(CAPSTONE_SUITES):
+            n = len([t for t in la if t.split("::")[0] == suite])
+            if [t for t in lb if t.split("::")[0] == suite]:
+                out.append("unit suite %s is in %s, which has no Capstone" % (suite, cross))
+            else:
+                print("cross-compare: %s: unit suite %s (%d tests) not built: it needs Capstone"
+                      % (cross, suite, n))
+                la_cmp = {t for t in la_cmp if t.split("::")[0] != suite}
+    for t in sorted(la_cmp ^ lb):
         if t.split("::")[0] not in HOST_ONLY_SUITES:
             out.append("unit test %s only in %s" % (t, native if t in la else cross))
     nums = [[int(x) for x in re.findall(r"\d+", v[-1])] if v else None for v in (sa, sb)]
@@ -160,6 +192,8 @@ def main(argv):
         print("cross-compare: %s has no %s" % (cross, " ".join(only_native)))
     if only_cross:
         diffs.append("tests only in %s: %s" % (cross, " ".join(only_cross)))
+    if "libcjson" not in dependencies(cross) and any(is_sst_set(n) for n in both):
+        print("cross-compare: %s: pcvm-sst reads JSON with minijson (no cJSON package)" % cross)
     for name in both:
         ta, tb = a[name], b[name]
         if ta["result"] == "OK" and tb["result"] == "SKIP":

@@ -11,10 +11,13 @@ PACKAGES=(
   libcriterion-dev                           # unit tests
   libcjson-dev zlib1g-dev                    # SingleStepTests runner: JSON, gzip
   libsdl2-dev                                # the window frontend (optional for now)
+  libncurses-dev                             # -display curses
+  xvfb libxtst6 tmux                         # display tests: Xvfb (and XTEST keys), tmux
   libedit-dev gdb                            # debugger line editing; gdb stub tests
   seabios                                    # the default firmware: SeaBIOS and SeaVGABIOS
   xorriso mtools dosfstools                  # boot tests: CD-ROM and FAT disk images
   libpng-dev                                 # PNG screenshots
+  seabios                                    # SeaBIOS + SeaVGABIOS (/usr/share/seabios): the VGA guest tests
   cpio fdisk syslinux syslinux-common isolinux  # tools/build-guest.sh: initramfs, SYSLINUX disk, ISOLINUX ISO
 )
 

@@ -43,7 +43,8 @@ def main():
             files.append((os.path.join(tmp, path), text))
         else:
             rest.append(a.replace('@TMP@', tmp))
-    args = [pcvm, '-bios', rom, '-display', 'none'] + rest
+    # -display none unless -nographic (which QEMU and pcvm refuse beside -display)
+    args = [pcvm, '-bios', rom] + ([] if '-nographic' in rest else ['-display', 'none']) + rest
     p = subprocess.run(args, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        timeout=120)
     out = p.stdout.decode(errors='replace')

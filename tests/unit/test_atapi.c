@@ -5,7 +5,7 @@
  * SENSE without a disc and after a media change, READ CAPACITY, READ(10),
  * READ(12), READ CD, READ TOC formats 0-2, MODE SENSE/SELECT, GET
  * CONFIGURATION, GET EVENT STATUS NOTIFICATION, eject and lock, disc and
- * track information, errors. */
+ * track information, READ SUB-CHANNEL, MECHANISM STATUS, errors. */
 #include "idetest.h"
 
 #define CD_SECTORS 300u
@@ -396,6 +396,31 @@ Test(atapi, get_configuration_disc_and_track_information)
     ok(sk, 0);
     sk[4] = 0x10;
     cr_assert_eq(fails_with(sk), 0x052100);
+}
+
+Test(atapi, read_subchannel_and_mechanism_status)
+{
+    with_disc(true);
+    uint8_t sc[12] = { 0x42, 2, 0x40, 1, 0, 0, 0, 0, 16 };
+    ok(sc, 16);
+    cr_assert_eq(data[1], 0x15, "no audio status");
+    cr_assert_eq(data[2] << 8 | data[3], 12);
+    cr_assert_eq(data[4], 1);
+    cr_assert_eq(data[6], 1, "track 1");
+    cr_assert_eq(be32_at(data + 8), 0x000200, "MSF 00:02:00");
+    cr_assert_eq(be32_at(data + 12), 0);
+    sc[2] = 0;
+    ok(sc, 4);
+    sc[2] = 0x40;
+    sc[3] = 9;
+    cr_assert_eq(fails_with(sc), 0x052400);
+    uint8_t mech[12] = { 0xBD, 0, 0, 0, 0, 0, 0, 0, 0, 8 };
+    ok(mech, 8);
+    cr_assert_eq(data[1], 0x00, "door closed");
+    uint8_t eject[12] = { 0x1B, 0, 0, 0, 0x02 };
+    ok(eject, 0);
+    ok(mech, 8);
+    cr_assert_eq(data[1], 0x10, "door open");
 }
 
 Test(atapi, device_reset_and_slave_alone_on_the_channel)

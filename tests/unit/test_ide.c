@@ -313,6 +313,19 @@ Test(ide, pio_read_chs_with_initialize_device_parameters)
     cr_assert_eq(w[1], 8, "the default geometry is unchanged");
     read_chs(b, 1, 2, 3);
     cr_assert_eq(memcmp(b, md0.data + (uint64_t)((1 * 4 + 2) * 17 + 2) * 512, 512), 0);
+    /* WRITE SECTORS in CHS: C=3 H=1 S=17 of 4/17 is (3*4+1)*17+16. */
+    uint8_t src[512];
+    for (unsigned i = 0; i < 512; i++)
+        src[i] = (uint8_t)(i ^ 0xC3);
+    out8(0x1F2, 1);
+    out8(0x1F3, 17);
+    out8(0x1F4, 3);
+    out8(0x1F5, 0);
+    out8(0x1F6, 0xA1);
+    out8(0x1F7, 0x30);
+    write_words(src, 512);
+    cr_assert_eq(wait_not_busy(0x1F0), 0x50);
+    cr_assert_eq(memcmp(md0.data + (uint64_t)((3 * 4 + 1) * 17 + 16) * 512, src, 512), 0);
     /* Head 4 or sector 18 are outside that translation. */
     out8(0x1F3, 18);
     out8(0x1F6, 0xA0);
@@ -389,8 +402,16 @@ Test(ide, read_write_multiple_blocks)
 {
     one_disk();
     uint8_t b[10 * 512];
+    uint16_t w[256];
+    identify(w);
+    cr_assert_eq(w[59], 0x0110, "enabled at 16 sectors after reset");
+    out8(0x1F2, 0);
+    out8(0x1F7, 0xC6);
+    cr_assert_eq(wait_not_busy(0x1F0) & ATA_ERR, 0, "0 disables");
+    identify(w);
+    cr_assert_eq(w[59] & 0x0100, 0);
     lba28(0xC4, 0, 10);
-    cr_assert_eq(in8(0x1F7) & ATA_ERR, ATA_ERR, "READ MULTIPLE before SET MULTIPLE aborts");
+    cr_assert_eq(in8(0x1F7) & ATA_ERR, ATA_ERR, "READ MULTIPLE while disabled aborts");
     cr_assert_eq(in8(0x1F1), ATA_ABRT);
     out8(0x1F2, 3);
     out8(0x1F7, 0xC6);
@@ -398,7 +419,6 @@ Test(ide, read_write_multiple_blocks)
     out8(0x1F2, 4);
     out8(0x1F7, 0xC6);
     cr_assert_eq(wait_not_busy(0x1F0) & ATA_ERR, 0);
-    uint16_t w[256];
     identify(w);
     cr_assert_eq(w[59], 0x0104);
     irq14.rises = 0;
@@ -684,16 +704,22 @@ Test(ide, machine_wiring)
     struct machine_config cfg = { .bios = rom_test_halt, .bios_size = rom_test_halt_size };
     cfg.ide[0].kind = DRIVE_DISK;
     cfg.ide[0].media = &bd0;
+    struct memdisk bigm;
+    struct blockdev big = memdisk_new(&bigm, 10ull << 30, true);
+    cfg.ide[1].kind = DRIVE_DISK;
+    cfg.ide[1].media = &big;
     cfg.ide[2].kind = DRIVE_CDROM;
     cfg.ide[2].media = NULL;
     char err[200];
     struct machine *m = machine_create(&cfg, err, sizeof err);
     cr_assert_not_null(m, "%s", err);
-    cr_assert_eq(cmos_get(&m->cmos, 0x12), 0xF0, "drive 0: type 47 in 0x19");
     cr_assert_eq(cmos_get(&m->cmos, 0x19), 47);
     cr_assert_eq(cmos_get(&m->cmos, 0x1B) | cmos_get(&m->cmos, 0x1C) << 8, 8);
     cr_assert_eq(cmos_get(&m->cmos, 0x1D), 16);
     cr_assert_eq(cmos_get(&m->cmos, 0x23), 63);
+    cr_assert_eq(cmos_get(&m->cmos, 0x12), 0xFF, "drive 1: type 47 in 0x1A");
+    cr_assert_eq(cmos_get(&m->cmos, 0x24) | cmos_get(&m->cmos, 0x25) << 8, 16383);
+    cr_assert_eq(cmos_get(&m->cmos, 0x39), 0x04, "LBA translation for drive 1 only");
     bus_out(&m->bus, 0xCF8, 0x80000900u, 4);
     cr_assert_eq(bus_in(&m->bus, 0xCFC, 4), 0x70108086u, "00:01.1");
     cr_assert(machine_cdrom_change(m, 2, &cd));
@@ -707,6 +733,7 @@ Test(ide, machine_wiring)
 
     /* A disk without an image is refused with a message. */
     cfg.ide[0].media = NULL;
+    cfg.ide[1].kind = DRIVE_NONE;
     cr_assert_null(machine_create(&cfg, err, sizeof err));
     cr_assert(strstr(err, "IDE drive 0") != NULL, "%s", err);
 }

@@ -136,7 +136,13 @@ static void setup_model(const char *model)
 
 static void setup(void) { setup_model(NULL); }
 
-static void teardown(void) { harness_free(h); }
+/* h = NULL: under minicrit (no fork) the next test of the suite may not
+ * make a harness, and must not free this one again. */
+static void teardown(void)
+{
+    harness_free(h);
+    h = NULL;
+}
 
 TestSuite(paging, .fini = teardown);
 

@@ -111,6 +111,7 @@ static void setup(void)
 static void teardown(void)
 {
     harness_free(h);
+    h = NULL;
 }
 
 TestSuite(task, .init = setup, .fini = teardown);

@@ -5,7 +5,8 @@
  * attribute flip-flop; the CRTC protect bit and the MISC I/O select;
  * input status 1 against virtual time; the PCI function (identity, BAR
  * sizing, the LFB and the expansion ROM mapped and moved on the bus);
- * the Bochs DISPI registers (devices/vga_vbe.c). */
+ * the Bochs DISPI registers (devices/vga_vbe.c); option ROMs as fw_cfg
+ * genroms/ files (-option-rom). */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -176,6 +177,9 @@ Test(vga, chain4_addressing)
     cr_assert_eq(plane_at(t.v, 0x1235, 1), 0x00);
     cr_assert_eq(vga_mem_read(t.v, 0x1235), 0x77);
     cr_assert_eq(vga_mem_read(t.v, 0x1234), 0x00);
+    vga_mem_write(t.v, 0xC002, 0x66);  /* bits 15-14 rotate into the offset */
+    cr_assert_eq(plane_at(t.v, 0xC003, 2), 0x66);
+    cr_assert_eq(vga_mem_read(t.v, 0xC002), 0x66);
     vgat_fini(&t);
 }
 
@@ -263,8 +267,11 @@ Test(vga, attribute_flip_flop)
     cr_assert_eq(vga_port_read(v, 0x3C0), 0x21, "index reads back");
     cr_assert_eq(vga_port_read(v, 0x3C1), 0x3F, "data reads at 0x3C1");
     vga_port_write(v, 0x3C0, 0x22);    /* index again: the flip-flop toggled */
-    vga_port_write(v, 0x3C0, 0x15);
-    cr_assert_eq(v->ar[2], 0x15);
+    vga_port_write(v, 0x3C0, 0xD5);
+    cr_assert_eq(v->ar[2], 0x15, "palette entries keep 6 bits");
+    vga_port_write(v, 0x3C0, 0x30);
+    vga_port_write(v, 0x3C0, 0xC1);
+    cr_assert_eq(v->ar[0x10], 0xC1, "the mode control register keeps 8");
     vga_port_write(v, 0x3C0, 0x23);    /* index 3 ... */
     (void)vga_port_read(v, 0x3DA);     /* ... and input status 1 resets it */
     vga_port_write(v, 0x3C0, 0x24);    /* so this is an index, not data for 3 */
@@ -488,6 +495,60 @@ Test(vga, pci_identity_and_bars)
     machine_free(m);
 }
 
+Test(vga, vbe_mode_lfb_write_rendered_pixel)
+{
+    /* As a driver does it: BAR0 programmed, memory decoding on, a DISPI
+     * mode through the ports, a pixel stored through the LFB on the bus. */
+    struct machine *m = mk();
+    cfg_wr(m, 0x10, 0xFD000000u);
+    cfg_wr(m, 0x04, 0x0003);
+    const uint16_t regs[][2] = { { VBE_INDEX_ENABLE, 0 }, { VBE_INDEX_XRES, 800 },
+                                 { VBE_INDEX_YRES, 600 }, { VBE_INDEX_BPP, 32 },
+                                 { VBE_INDEX_ENABLE, VBE_ENABLED | VBE_LFB_ENABLED } };
+    for (unsigned i = 0; i < 5; i++) {
+        bus_out(&m->bus, 0x1CE, regs[i][0], 2);
+        bus_out(&m->bus, 0x1CF, regs[i][1], 2);
+    }
+    bus_write(&m->bus, 0xFD000000u + (123u * 800 + 456) * 4, 0x00A1B2C3u, 4);
+    struct vga_frame f;
+    cr_assert(vga_render(machine_vga(m), &f));
+    cr_assert_eq(f.width, 800);
+    cr_assert_eq(f.height, 600);
+    cr_assert_eq(f.pixels[123 * 800 + 456], 0xA1B2C3u);
+    cr_assert_eq(f.pixels[123 * 800 + 457], 0u);
+    struct vga_text tv;
+    cr_assert(!vga_text_view(machine_vga(m), &tv), "no text view in a VBE mode");
+    machine_free(m);
+}
+
+Test(vga, mmio_bar2)
+{
+    struct machine *m = mk();
+    struct vga *v = machine_vga(m);
+    cfg_wr(m, 0x18, 0xFFFFFFFFu);
+    cr_assert_eq(cfg_rd(m, 0x18), 0xFFFFF000u, "4 KiB memory BAR");
+    cfg_wr(m, 0x18, 0xE3000000u);
+    cfg_wr(m, 0x04, 0x0002);
+    bus_write(&m->bus, 0xE3000400u + 0x0E, 0xFF08, 2);   /* 0x3CE/0x3CF: GC8 = 0xFF */
+    bus_write(&m->bus, 0xE3000400u + 0x0E, 0x3C08, 2);
+    cr_assert_eq(v->gc[8], 0x3C, "a word: index, then data");
+    cr_assert_eq(bus_read(&m->bus, 0xE3000400u + 0x0F, 1), 0x3C);
+    bus_write(&m->bus, 0xE3000500u + 2 * VBE_INDEX_XRES, 800, 2);
+    cr_assert_eq(v->vbe_regs[VBE_INDEX_XRES], 800, "DISPI registers flat");
+    bus_write(&m->bus, 0xE3000500u + 2 * VBE_INDEX_YRES, 600, 4);  /* and the next: BPP = 0 */
+    cr_assert_eq(v->vbe_regs[VBE_INDEX_YRES], 600);
+    cr_assert_eq(v->vbe_regs[VBE_INDEX_BPP], 8, "BPP 0 is taken as 8");
+    cr_assert_eq(bus_read(&m->bus, 0xE3000500u + 2 * VBE_INDEX_VIDEO_MEMORY_64K, 2), 256);
+    cr_assert_eq(bus_read(&m->bus, 0xE3000500u, 2), VBE_ID5);
+    cr_assert_eq(bus_read(&m->bus, 0xE3000600u, 4), 8, "extended registers: 8 bytes");
+    cr_assert_eq(bus_read(&m->bus, 0xE3000604u, 4), 0x1E1E1E1Eu, "little endian");
+    cr_assert_eq(bus_read(&m->bus, 0xE3000000u, 4), 0, "no EDID");
+    cfg_wr(m, 0x18, 0xE3001000u);
+    cr_assert_eq(bus_read(&m->bus, 0xE3000600u, 4), 0xFFFFFFFFu, "moved away");
+    cr_assert_eq(bus_read(&m->bus, 0xE3001600u, 4), 8);
+    machine_free(m);
+}
+
 Test(vga, legacy_window_and_ports_on_the_bus)
 {
     struct machine *m = mk();
@@ -507,4 +568,31 @@ Test(vga, legacy_window_and_ports_on_the_bus)
     bus_out(&m->bus, 0x1CF, 0xB0C4, 2);
     cr_assert_eq(bus_in(&m->bus, 0x1CF, 2), 0xB0C4);
     machine_free(m);
+}
+
+/* ------------------------------------------------------------ -option-rom */
+
+Test(vga, option_roms_as_fw_cfg_genroms)
+{
+    static const uint8_t rom[512] = { 0x55, 0xAA, 1, 0xCB };
+    struct machine_config cfg = { .bios = rom_test_halt, .bios_size = rom_test_halt_size };
+    cfg.option_roms[1] = (struct machine_option_rom){ "test.rom", rom, sizeof rom };
+    char err[200];
+    struct machine *m = machine_create(&cfg, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    int found = -1;
+    for (unsigned i = 0; i < m->fw_cfg.nfiles; i++)
+        if (strcmp(m->fw_cfg.names[i], "genroms/test.rom") == 0)
+            found = (int)i;
+    cr_assert_geq(found, 0, "genroms/test.rom in the fw_cfg directory");
+    const struct fw_cfg_item *it = &m->fw_cfg.item[FW_CFG_FILE_FIRST + found];
+    cr_assert_eq(it->len, sizeof rom);
+    cr_assert_eq(memcmp(it->data, rom, sizeof rom), 0);
+    machine_free(m);
+
+    cfg.option_roms[1].name = "a-name-that-is-much-too-long-for-a-fw_cfg-file.rom";
+    m = machine_create(&cfg, err, sizeof err);
+    cr_assert_null(m);
+    cr_assert(strstr(err, "option ROM 'a-name-that-is-much-too-long-for-a-fw_cfg-file.rom': "
+                     "the name is too long"), "%s", err);
 }
