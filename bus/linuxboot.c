@@ -30,6 +30,10 @@ bool kernelboot_linux(struct machine *m, const struct kernel_boot *kb, char *err
 {
     const uint8_t *h = kb->image;
     size_t n = kb->size;
+    if (n < 0x400) {   /* the header's fields read below end before 0x270 */
+        snprintf(err, errlen, "%s: %zu bytes: too short for a Linux kernel", kb->name, n);
+        return false;
+    }
     uint16_t version = le16(h + 0x206);
     if (version < 0x0202) {
         snprintf(err, errlen, "%s: Linux boot protocol %u.%02u is too old "

@@ -149,9 +149,15 @@ bool kernelboot_multiboot(struct machine *m, const struct kernel_boot *kb, char 
 {
     const uint8_t *p = kb->image;
     size_t n = kb->size, hoff = 0;
-    while (le32(p + hoff) != MULTIBOOT_MAGIC ||
-           (uint32_t)(le32(p + hoff) + le32(p + hoff + 4) + le32(p + hoff + 8)) != 0)
-        hoff += 4; /* kernel_kind found one */
+    for (;; hoff += 4) {
+        if (hoff + 12 > n || hoff >= 8192) {
+            snprintf(err, errlen, "%s: no Multiboot header in the first 8 KiB", kb->name);
+            return false;
+        }
+        if (le32(p + hoff) == MULTIBOOT_MAGIC &&
+            (uint32_t)(le32(p + hoff) + le32(p + hoff + 4) + le32(p + hoff + 8)) == 0)
+            break;
+    }
     uint32_t flags = le32(p + hoff + 4);
     /* Bits 0-15 are requirements the loader must meet or refuse (spec
      * 3.1.2): 0 page-aligned modules, 1 memory information, 2 a video

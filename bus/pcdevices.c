@@ -526,6 +526,7 @@ bool machine_devices_init(struct machine *m, const struct machine_config *cfg,
     pci_add(&m->pci, &m->piix3.dev, 0x08);
     piix4pm_init(&m->pm, &m->bus, &m->clock, pic_irq_line(&m->pic, 9), pm_poweroff, m);
     pci_add(&m->pci, &m->pm.dev, PIIX4PM_DEVFN);
+    piix4pm_set_serial(&m->pm, m->has_uart[0], m->has_uart[1]);
     machine_pam_refresh(m); /* the BIOS is mapped: the windows start on it */
     if (!ide_setup(m, cfg, err, errlen))
         return false;

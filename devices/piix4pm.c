@@ -188,11 +188,23 @@ void piix4pm_reset(struct piix4pm *p)
         d->wmask[o] = 0xFF;
     d->cfg[0x5B] = 0x02;
     d->wmask[0x5B] = 0xFD;
+    piix4pm_set_serial(p, p->com1, p->com2);
     p->sts = p->en = p->cnt = 0;
     p->apmc = p->apms = 0;
     p->ovf_seen = ticks(p) >> 23;
     remap(p);
     update_sci(p);
+}
+
+/* Device resource registers: the decode enables for COM1 (67h bit 3) and
+ * COM2 (67h bit 7) that SeaBIOS's DSDT (acpi-dsdt.dsl, CAEN/CBEN) turns
+ * into the _STA of its COM1/COM2 devices; no parallel port (5Fh bit 7,
+ * LPEN, stays 0). */
+void piix4pm_set_serial(struct piix4pm *p, bool com1, bool com2)
+{
+    p->com1 = com1;
+    p->com2 = com2;
+    p->dev.cfg[0x67] = (uint8_t)((com1 ? 0x08 : 0) | (com2 ? 0x80 : 0));
 }
 
 void piix4pm_init(struct piix4pm *p, struct bus *b, struct clock *clk, struct irq_line sci,

@@ -59,11 +59,16 @@ struct piix4pm {
     void (*poweroff)(void *opaque);
     void *opaque;
     uint64_t sleeps_ignored;          /* SUS_EN with a sleep type other than S5 */
+    bool com1, com2;                  /* piix4pm_set_serial: the decode enables shown */
 };
 
 void piix4pm_init(struct piix4pm *p, struct bus *b, struct clock *clk, struct irq_line sci,
                   void (*poweroff)(void *), void *opaque);
 void piix4pm_reset(struct piix4pm *p);
+/* Which serial ports the board has, for the device resource registers'
+ * decode enable bits the firmware's DSDT reads to report COM1/COM2 to the
+ * OS (kept across resets). */
+void piix4pm_set_serial(struct piix4pm *p, bool com1, bool com2);
 /* The 24-bit PM timer now. */
 uint32_t piix4pm_timer(const struct piix4pm *p);
 

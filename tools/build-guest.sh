@@ -9,6 +9,9 @@
 #   disk.img       a BIOS-bootable raw disk: MBR, one FAT partition, SYSLINUX,
 #                  the same kernel and initramfs (for -hda)
 #   guest.iso      the same on an ISO 9660 image with ISOLINUX (El Torito, -cdrom)
+#   linux-root/    the kernel, busybox-static, isolinux and syslinux-common
+#                  packages unpacked into one tree (modules included): what
+#                  tests/boot/linux_ide_test.py wants in $PCVM_LINUX_ROOT
 #
 # The host's dpkg architectures are left alone: apt runs with a private
 # configuration (state, cache and sources under the cache directory) that
@@ -84,15 +87,19 @@ KPKG=$(apt-cache "${APT_OPTS[@]}" depends linux-image-686 2>/dev/null |
 [ -n "$KPKG" ] || die "linux-image-686 has no linux-image-*-686 dependency in the index"
 ver() { apt-cache "${APT_OPTS[@]}" show "$1" 2>/dev/null | sed -n 's/^Version: //p' | head -n1; }
 KVER=$(ver "$KPKG"); BVER=$(ver busybox-static)
-[ -n "$KVER" ] && [ -n "$BVER" ] || die "no version for $KPKG or busybox-static"
+IVER=$(ver isolinux); SVER=$(ver syslinux-common)
+[ -n "$KVER" ] && [ -n "$BVER" ] && [ -n "$IVER" ] && [ -n "$SVER" ] ||
+  die "no version for $KPKG, busybox-static, isolinux or syslinux-common"
 SCRIPT_SUM=$(sha256sum "$0" | cut -c1-16)
 VERSIONS="$KPKG $KVER
 busybox-static $BVER
+isolinux $IVER
+syslinux-common $SVER
 build-guest.sh $SCRIPT_SUM"
 
 if [ -f "$OUT/VERSIONS" ] && [ "$(cat "$OUT/VERSIONS")" = "$VERSIONS" ] &&
    [ -f "$OUT/vmlinuz" ] && [ -f "$OUT/initrd.gz" ] && [ -f "$OUT/disk.img" ] &&
-   [ -f "$OUT/guest.iso" ]; then
+   [ -f "$OUT/guest.iso" ] && [ -d "$OUT/linux-root/boot" ]; then
   say "up to date: $KPKG $KVER, busybox-static $BVER"
   echo "$OUT"
   exit 0
@@ -100,7 +107,8 @@ fi
 say "building: $KPKG $KVER, busybox-static $BVER"
 
 (cd "$APT/debs" && rm -f ./*.deb &&
- apt-get "${APT_OPTS[@]}" -qq download "$KPKG=$KVER" "busybox-static=$BVER") >"$APT/download.log" 2>&1 || {
+ apt-get "${APT_OPTS[@]}" -qq download "$KPKG=$KVER" "busybox-static=$BVER" \
+   "isolinux=$IVER" "syslinux-common=$SVER") >"$APT/download.log" 2>&1 || {
   say "cannot download the packages:"; sed 's/^/  /' "$APT/download.log" >&2; exit 2; }
 
 WORK=$(mktemp -d "$OUT/work.XXXXXX")
@@ -197,9 +205,15 @@ xorriso -as mkisofs -quiet -V PCVM -o "$WORK/guest.iso" \
   -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 \
   -boot-info-table "$ISO" 2>/dev/null
 
+mkdir -p "$WORK/linux-root"
+for d in "$APT"/debs/*.deb; do
+  dpkg-deb -x "$d" "$WORK/linux-root"
+done
 for f in vmlinuz initrd.gz disk.img guest.iso; do
   mv -f "$WORK/$f" "$OUT/$f"
 done
+rm -rf "$OUT/linux-root"
+mv "$WORK/linux-root" "$OUT/linux-root"
 echo "$KREL" > "$OUT/KERNEL_RELEASE"
 printf '%s\n' "$VERSIONS" > "$OUT/VERSIONS"
 say "done: $OUT (kernel $KREL)"

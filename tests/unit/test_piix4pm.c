@@ -175,6 +175,7 @@ Test(piix4pm, machine_exit_poweroff)
     char err[200];
     struct machine *m = machine_create(&cfg, err, sizeof err);
     cr_assert_not_null(m, "%s", err);
+    cr_assert_eq(m->pm.dev.cfg[0x67], 0x08, "COM1 decode enabled, no COM2 (DSDT CAEN/CBEN)");
     cr_assert_eq(machine_run(m), MACHINE_EXIT_POWEROFF, "exit: %s", machine_exit_name(m->exit));
     cr_assert_lt(machine_icount(m), 100, "stops right after the write");
     machine_free(m);
