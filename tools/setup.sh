@@ -20,6 +20,6 @@ ninja -C build
 # QEMU's -nographic; `poweroff -f` in the guest ends pcvm too.
 guest=$(tools/build-guest.sh | tail -1)
 echo "setup: booting the default guest (Ctrl-A X quits):" >&2
-echo "  build/frontends/pcvm -m 128 -nographic -kernel $guest/vmlinuz -initrd $guest/initrd.gz -append 'console=ttyS0 quiet'" >&2
+echo "  build/frontends/pcvm -m 128 -nographic -kernel $guest/vmlinuz -initrd $guest/initrd.gz -append 'console=ttyS0 quiet cryptomgr.notests'" >&2
 exec build/frontends/pcvm -m 128 -nographic -kernel "$guest/vmlinuz" -initrd "$guest/initrd.gz" \
-  -append 'console=ttyS0 quiet'
+  -append 'console=ttyS0 quiet cryptomgr.notests'
