@@ -43,7 +43,9 @@
 #define MACHINE_DEFAULT_CPU "pentium2"
 #define MACHINE_DEFAULT_RAM_MIB 32u
 #define MACHINE_MIN_RAM (1u << 20)          /* 1 MiB */
-#define MACHINE_MAX_RAM (2048u << 20)       /* 2 GiB: leaves room for ROMs and MMIO */
+#define MACHINE_MAX_RAM (3584u << 20)       /* 3.5 GiB: the rest of the 4 GiB below is the
+                                              PCI hole (BARs, the LFB, the BIOS), as on
+                                              QEMU's pc machine */
 #define MACHINE_DEBUGCON_PORT 0xE9u
 /* QEMU's isa-debug-exit defaults (iobase=0x501, iosize=2). */
 #define MACHINE_DEBUGEXIT_IOBASE 0x501u

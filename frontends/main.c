@@ -58,7 +58,7 @@ static const char usage_text[] =
     "'seabios' package) unless -bios or -demo says otherwise.\n"
     "\n"
     "  -cpu MODEL          CPU model (default " MACHINE_DEFAULT_CPU "; -cpu help lists them)\n"
-    "  -m SIZE             RAM in MiB, or with a suffix M or G (default 32; 1M to 2G)\n"
+    "  -m SIZE             RAM in MiB, or with a suffix M or G (default 32; 1M to 3584M)\n"
     "  -bios FILE          firmware image of 64, 128 or 256 KiB (default: SeaBIOS's\n"
     "                      bios-256k.bin, looked up in -L DIR, $PCVM_FIRMWARE_DIR\n"
     "                      and /usr/share/seabios)\n"

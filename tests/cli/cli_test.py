@@ -290,8 +290,8 @@ def case_bad_ram(ctx):
     for m in ["abc", "", "12X", "-5", "0x10", "1.5G", "64MB", "99999999999999999999"]:
         bad(ctx, ["-m", m], "invalid -m value '%s': give the RAM size in MiB, or with a "
                             "suffix M or G (e.g. -m 64, -m 1G)" % m)
-    for m in ["0", "0M", "4G", "2049", "3000M"]:
-        bad(ctx, ["-m", m], "-m %s: RAM size must be between 1 MiB and 2048 MiB" % m)
+    for m in ["0", "0M", "4G", "3585", "5000M"]:
+        bad(ctx, ["-m", m], "-m %s: RAM size must be between 1 MiB and 3584 MiB" % m)
 
 
 def case_bad_display(ctx):
