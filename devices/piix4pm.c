@@ -113,6 +113,27 @@ static void io_write(void *opaque, uint32_t port, uint32_t v, unsigned size)
     update_sci(p);
 }
 
+/* The GPE0 block (see piix4pm.h): status bytes 0-1 read 0 (no event
+ * sources) and ignore writes of 1s; enable bytes 2-3 are read/write. */
+static uint32_t gpe_read(void *opaque, uint32_t port, unsigned size)
+{
+    (void)size;
+    struct piix4pm *p = opaque;
+    unsigned off = port - PIIX4PM_GPE0_BASE;
+    return off >= 2 ? (uint8_t)(p->gpe_en >> (8 * (off - 2))) : 0;
+}
+
+static void gpe_write(void *opaque, uint32_t port, uint32_t v, unsigned size)
+{
+    (void)size;
+    struct piix4pm *p = opaque;
+    unsigned off = port - PIIX4PM_GPE0_BASE;
+    if (off >= 2) {
+        unsigned shift = 8 * (off - 2);
+        p->gpe_en = (uint16_t)((p->gpe_en & ~(0xFFu << shift)) | ((v & 0xFFu) << shift));
+    }
+}
+
 static uint32_t apm_read(void *opaque, uint32_t port, unsigned size)
 {
     (void)size;
@@ -190,6 +211,7 @@ void piix4pm_reset(struct piix4pm *p)
     d->wmask[0x5B] = 0xFD;
     piix4pm_set_serial(p, p->com1, p->com2);
     p->sts = p->en = p->cnt = 0;
+    p->gpe_en = 0;
     p->apmc = p->apms = 0;
     p->ovf_seen = ticks(p) >> 23;
     remap(p);
@@ -218,5 +240,6 @@ void piix4pm_init(struct piix4pm *p, struct bus *b, struct clock *clk, struct ir
     p->opaque = opaque;
     clock_timer_init(clk, &p->ovf_timer, ovf_fire, p, "piix4-pm-tmrof");
     bus_register_io(b, 0xB2, 2, apm_read, apm_write, p, BUS_SIZE8);
+    bus_register_io(b, PIIX4PM_GPE0_BASE, PIIX4PM_GPE0_LEN, gpe_read, gpe_write, p, BUS_SIZE8);
     piix4pm_reset(p);
 }

@@ -19,6 +19,16 @@
  * FADT (ACPI_ENABLE 0xF1, ACPI_DISABLE 0xF0) is done directly: SCI_EN set
  * or cleared.  DEVACTB's APMC_EN reads 1 (see piix4pm.c), so SeaBIOS does
  * not try to set up SMM, which pcvm does not have.
+ *
+ * GPE0 block at 0xAFE0 (4 bytes): not a PIIX4 register but where
+ * SeaBIOS's FADT puts GPE0_BLK (GPE0_BLK_LEN 4), so it must decode as one
+ * (ACPI 1.0 section 4.7.1.6: GPE0_STS in the first half, write 1 to clear,
+ * GPE0_EN in the second).  This machine has no general-purpose event
+ * sources, so GPE0_STS reads 0; GPE0_EN holds what the OS writes.  Left
+ * undecoded, its status would read as all ones: the OS then runs every
+ * GPE's _Exx method, and SeaBIOS's _E01 ("PCI hotplug") reads the
+ * equally undecoded slot up/down bitmaps at 0xAE00 as all ones and asks
+ * the OS to eject every PCI slot: Linux removes the IDE controller.
  */
 #ifndef PCVM_PIIX4PM_H
 #define PCVM_PIIX4PM_H
@@ -34,6 +44,8 @@
 #define PIIX4PM_DEVFN 0x0B            /* 00:01.3 */
 #define PIIX4PM_TIMER_HZ 3579545u
 #define PIIX4PM_IO_SIZE 64u
+#define PIIX4PM_GPE0_BASE 0xAFE0u     /* SeaBIOS's FADT GPE0_BLK */
+#define PIIX4PM_GPE0_LEN 4u
 
 /* PMSTS/PMEN bits. */
 #define PM1_TMROF 0x0001u
@@ -54,6 +66,7 @@ struct piix4pm {
     struct irq_line sci;
     uint16_t io_base;                 /* mapped PM I/O base, or 0 */
     uint16_t sts, en, cnt;
+    uint16_t gpe_en;                  /* GPE0_EN (GPE0_STS is always 0) */
     uint64_t ovf_seen;                /* timer ticks >> 23 when TMROF_STS was last updated */
     uint8_t apmc, apms;
     void (*poweroff)(void *opaque);

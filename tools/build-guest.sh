@@ -11,7 +11,7 @@
 #   guest.iso      the same on an ISO 9660 image with ISOLINUX (El Torito, -cdrom)
 #   linux-root/    the kernel, busybox-static, isolinux and syslinux-common
 #                  packages unpacked into one tree (modules included): what
-#                  tests/boot/linux_ide_test.py wants in $PCVM_LINUX_ROOT
+#                  tests/linux/linux_ide.py builds its CD-ROM and initramfs from
 #
 # The host's dpkg architectures are left alone: apt runs with a private
 # configuration (state, cache and sources under the cache directory) that
@@ -29,7 +29,7 @@
 # (no network, mirror down); 1 anything else.
 #
 # Host packages (tools/install-deps.sh): apt, dpkg, cpio, gzip, fdisk (sfdisk),
-# mtools, syslinux, syslinux-common, isolinux, xorriso.
+# mtools, syslinux, syslinux-common, isolinux, xorriso; util-linux (flock).
 set -euo pipefail
 
 MIRROR=${PCVM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -41,11 +41,15 @@ offline=false
 say() { echo "build-guest: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-for t in apt-get apt-cache dpkg-deb cpio gzip sfdisk mformat mcopy syslinux xorriso; do
+for t in flock apt-get apt-cache dpkg-deb cpio gzip sfdisk mformat mcopy syslinux xorriso; do
   command -v "$t" >/dev/null 2>&1 || die "$t not found (run tools/install-deps.sh)"
 done
 
 mkdir -p "$OUT"
+# One run at a time per directory: the tests of the linux suite run in
+# parallel and each calls this script; the others wait, then reuse.
+exec 9>"$OUT/lock"
+flock 9
 APT="$OUT/apt"
 mkdir -p "$APT/state/lists/partial" "$APT/cache/archives/partial" "$APT/etc/preferences.d" \
          "$APT/etc/apt.conf.d" "$APT/debs"

@@ -142,6 +142,27 @@ Test(piix4pm, apmc_enables_acpi_and_s5_powers_off)
     rig_free(r);
 }
 
+/* The GPE0 block SeaBIOS's FADT names at 0xAFE0: no status ever set (not
+ * the all-ones of an undecoded port, which makes the OS run every _Exx
+ * method), enables read back, the SCI stays low. */
+Test(piix4pm, gpe0_block_at_afe0)
+{
+    struct rig *r = rig_new();
+    enable_io(r, 0xB000);
+    bus_out(&r->bus, 0xB004, PM1_SCI_EN, 2);
+    cr_assert_eq(bus_in(&r->bus, 0xAFE0, 2), 0, "GPE0_STS");
+    cr_assert_eq(bus_in(&r->bus, 0xAFE2, 2), 0, "GPE0_EN after reset");
+    bus_out(&r->bus, 0xAFE0, 0xFFFFFFFFu, 4);        /* clear all, enable all */
+    cr_assert_eq(bus_in(&r->bus, 0xAFE0, 4), 0xFFFF0000u);
+    bus_out(&r->bus, 0xAFE3, 0x12, 1);
+    cr_assert_eq(bus_in(&r->bus, 0xAFE2, 2), 0x12FF);
+    cr_assert_eq(r->sci.level, 0);
+    cr_assert_eq(bus_in(&r->bus, 0xAFE4, 1), 0xFF, "4 bytes only");
+    piix4pm_reset(&r->pm);
+    cr_assert_eq(bus_in(&r->bus, 0xAFE2, 2), 0, "reset clears GPE0_EN");
+    rig_free(r);
+}
+
 /* In a machine: a guest program that writes SLP_EN with type 0 ends
  * machine_run with MACHINE_EXIT_POWEROFF. */
 Test(piix4pm, machine_exit_poweroff)
