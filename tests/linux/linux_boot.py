@@ -4,13 +4,15 @@ initramfs, built by tools/build-guest.sh) with -kernel/-initrd/-append and
 a script on the kernel command line, checks what the script prints, and
 that the guest's ACPI power-off ends pcvm with status 0.
 
-usage: linux_boot.py PCVM BUILD_GUEST_SH [--mode=script|shell]
+usage: linux_boot.py PCVM BUILD_GUEST_SH [--mode=script|hda|cdrom|shell]
 
   script  (the test) uname -a, /proc/cpuinfo, an md5sum of a generated
           file and an awk floating-point loop, each compared with what the
           host computes or the packages say.  cryptomgr.notests: the
           kernel's crypto self-tests are 3.7e9 of the boot's 6.6e9 guest
           instructions, half of the test's time on pcvm
+  hda     the same script typed at the shell of the SYSLINUX disk (-hda)
+  cdrom   the same from the ISOLINUX ISO (-cdrom)
   shell   (a measurement) time from start to the interactive shell's
           prompt, then 'poweroff -f'; prints the seconds
 
@@ -70,21 +72,34 @@ def section(out, name):
     return m.group(1).replace('\r', '').split('\n') if m else None
 
 
-def run_script(pcvm, guest):
+def run_script(pcvm, guest, medium='kernel'):
+    """medium 'kernel': -kernel/-initrd with the script on the command line;
+    'hda' / 'cdrom': the SYSLINUX disk or the ISOLINUX ISO, whose boot
+    loaders start the same kernel with console=ttyS0 and the shell: the
+    script is typed at the shell's prompt on the serial console."""
     run = base64.b64encode(SCRIPT.encode()).decode()
-    args = [pcvm, '-m', '64', '-display', 'none', '-serial', 'stdio', '-max-insns', '60000000000',
-            '-kernel', os.path.join(guest, 'vmlinuz'), '-initrd', os.path.join(guest, 'initrd.gz'),
-            '-append', 'console=ttyS0 quiet cryptomgr.notests pcvm.run=' + run]
+    args = [pcvm, '-m', '64', '-display', 'none', '-serial', 'stdio', '-max-insns', '60000000000']
+    if medium == 'kernel':
+        args += ['-kernel', os.path.join(guest, 'vmlinuz'),
+                 '-initrd', os.path.join(guest, 'initrd.gz'),
+                 '-append', 'console=ttyS0 quiet cryptomgr.notests pcvm.run=' + run]
+    elif medium == 'hda':
+        args += ['-hda', os.path.join(guest, 'disk.img'), '-snapshot']
+    else:
+        args += ['-cdrom', os.path.join(guest, 'guest.iso'), '-boot', 'd']
     t0 = time.time()
-    p = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=600)
+    if medium == 'kernel':
+        p = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=600)
+        rc, out, err = p.returncode, p.stdout.decode(errors='replace'), p.stderr
+    else:
+        rc, out, err = type_script(args, run)
     secs = time.time() - t0
-    out = p.stdout.decode(errors='replace')
     problems = []
-    if p.returncode != 0:
-        problems.append('pcvm exited %d (ACPI power-off should give 0)' % p.returncode)
-    if p.stderr:
-        problems.append('pcvm wrote on stderr: %r' % p.stderr.decode(errors='replace'))
+    if rc != 0:
+        problems.append('pcvm exited %s (ACPI power-off should give 0)' % rc)
+    if err:
+        problems.append('pcvm wrote on stderr: %r' % err.decode(errors='replace'))
     versions = open(os.path.join(guest, 'VERSIONS')).read().split('\n')
     kpkg, kver = versions[0].split()
     krel = kpkg[len('linux-image-'):]
@@ -116,18 +131,51 @@ def run_script(pcvm, guest):
     awk = section(out, 'awk')
     if awk != expected_awk():
         problems.append('awk: %r, expected %r' % (awk, expected_awk()))
-    if 'pcvm guest: script exited with status 0' not in out:
+    if medium == 'kernel' and 'pcvm guest: script exited with status 0' not in out:
         problems.append('the script did not end with status 0')
+    if medium != 'kernel' and 'SCRIPT-STATUS-0' not in out:
+        problems.append('the typed script did not end with status 0')
     if problems:
         print('FAIL: ' + ' '.join(args))
         for x in problems:
             print('  ' + x)
         print('--- output\n' + out)
         return 1
-    print('ok: Linux %s booted, script output as expected, ACPI power-off -> 0 (%.1f s)' %
-          (krel, secs))
+    print('ok: Linux %s booted (%s), script output as expected, ACPI power-off -> 0 (%.1f s)' %
+          (krel, medium, secs))
     print(out)
     return 0
+
+
+def type_script(args, run):
+    """Boots to the shell's prompt on the serial console, types the script
+    (as base64 into a file, so the typed lines cannot be mistaken for its
+    output), runs it and powers off; returns (status, output, stderr)."""
+    import select
+    p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    buf, typed, t0 = b'', False, time.time()
+    while time.time() - t0 < 600:
+        r, _, _ = select.select([p.stdout], [], [], 1)
+        if not r:
+            if p.poll() is not None:
+                break
+            continue
+        chunk = os.read(p.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        buf += chunk
+        if not typed and b'pcvm# ' in buf:
+            typed = True
+            p.stdin.write(('base64 -d > /tmp/s.sh <<EOF\n%s\nEOF\n'
+                           'sh /tmp/s.sh; echo SCRIPT-STATUS-$?; sleep 2; poweroff -f\n' % run).encode())
+            p.stdin.flush()
+    try:
+        p.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+    return p.returncode, buf.decode(errors='replace'), p.stderr.read()
 
 
 def run_shell(cmd):
@@ -163,6 +211,8 @@ def main():
     guest = build_guest(script)
     if mode == 'script':
         return run_script(pcvm, guest)
+    if mode in ('hda', 'cdrom'):
+        return run_script(pcvm, guest, mode)
     k, i = os.path.join(guest, 'vmlinuz'), os.path.join(guest, 'initrd.gz')
     for name, cmd in [('pcvm', [pcvm, '-m', '64', '-display', 'none', '-serial', 'stdio']),
                       ('qemu-system-i386 -accel tcg -cpu pentium2',
