@@ -8,7 +8,10 @@ usage: linux_boot.py PCVM BUILD_GUEST_SH [--mode=script|hda|cdrom|shell]
 
   script  (the test) uname -a, /proc/cpuinfo, an md5sum of a generated
           file and an awk floating-point loop, each compared with what the
-          host computes or the packages say.  cryptomgr.notests: the
+          host computes or the packages say; the clocksource is the TSC
+          (not marked unstable), and the kernel's uptime over ~10 s
+          agrees with the CMOS RTC (both run on pcvm's virtual time) to
+          within 0.05 s.  cryptomgr.notests: the
           kernel's crypto self-tests are 3.7e9 of the boot's 6.6e9 guest
           instructions, half of the test's time on pcvm
   hda     the same script typed at the shell of the SYSLINUX disk (-hda)
@@ -37,6 +40,14 @@ echo "== awk"
 awk 'BEGIN { s = 0; for (i = 1; i <= 20000; i++) s += 1 / (i * i); printf "%.12f\n", s;
   x = 1; for (i = 0; i < 30; i++) x = x / 2 + 1 / x; printf "%.15f\n", x;
   e = 1; t = 1; for (i = 1; i < 25; i++) { t /= i; e += t }; printf "%.15f\n", e }'
+echo "== clock"
+cat /sys/devices/system/clocksource/clocksource0/current_clocksource
+dmesg | grep -ciE 'unstable|skew'
+tick() { read a < /sys/class/rtc/rtc0/since_epoch; r=$a
+  while [ "$r" = "$a" ]; do read r < /sys/class/rtc/rtc0/since_epoch; done; read u x < /proc/uptime; }
+tick; r0=$r u0=$u
+sleep 10
+tick; echo $r0 $u0 $r $u
 echo "== end"
 '''
 
@@ -131,6 +142,27 @@ def run_script(pcvm, guest, medium='kernel'):
     awk = section(out, 'awk')
     if awk != expected_awk():
         problems.append('awk: %r, expected %r' % (awk, expected_awk()))
+    # The clock check needs the quiet console of the -kernel command line
+    # (README: a verbose 115200-baud console loses PIT ticks, and Linux's
+    # jiffies watchdog then calls the TSC unstable, as on a PC without HPET).
+    if medium == 'kernel':
+        clock = section(out, 'clock')
+        if not clock or len(clock) < 3:
+            problems.append('clock: %r' % clock)
+        else:
+            if clock[0] != 'tsc':
+                problems.append('clocksource %r, expected tsc' % clock[0])
+            if clock[1] != '0':
+                problems.append('dmesg reports an unstable clocksource or skew (%s lines)' % clock[1])
+            try:
+                r0, u0, r1, u1 = [float(x) for x in clock[2].split()]
+            except ValueError:
+                problems.append('clock: RTC/uptime line %r' % clock[2])
+            else:
+                # Both samples are taken just after an RTC seconds edge.
+                if r1 - r0 < 10 or abs((u1 - u0) - (r1 - r0)) > 0.05:
+                    problems.append('uptime advanced %.2f s while the RTC advanced %d s' %
+                                    (u1 - u0, r1 - r0))
     if medium == 'kernel' and 'pcvm guest: script exited with status 0' not in out:
         problems.append('the script did not end with status 0')
     if medium != 'kernel' and 'SCRIPT-STATUS-0' not in out:

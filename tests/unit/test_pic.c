@@ -64,6 +64,27 @@ Test(pic, irq0_vector_and_isr)
     cr_assert(!pic_has_int(&p), "an edge request is served once");
 }
 
+/* A timer's periodic pulses while the CPU does not acknowledge (IF=0):
+ * the edge-triggered IRR holds one request however many edges come, so
+ * the ticks in between are lost (8259A datasheet: the IR must stay high
+ * until the first INTA; each rising edge sets the same IRR bit). */
+Test(pic, repeated_edges_before_inta_give_one_interrupt)
+{
+    struct pic8259 p;
+    setup(&p, 0x01);
+    for (int i = 0; i < 3; i++) {
+        pic_set_irq(&p, 0, 0);
+        pic_set_irq(&p, 0, 1); /* mode 2: one clock low, then high */
+    }
+    cr_assert_eq(irr(&p, 0x20), 0x01);
+    cr_assert_eq(pic_intack(&p), 0x08);
+    pic_write(&p, 0x20, 0x20);
+    cr_assert(!pic_has_int(&p), "three edges, one interrupt");
+    pic_set_irq(&p, 0, 0);
+    pic_set_irq(&p, 0, 1);
+    cr_assert(pic_has_int(&p), "the next edge after the INTA is a new request");
+}
+
 Test(pic, fixed_priority_and_nesting)
 {
     struct pic8259 p;

@@ -149,6 +149,33 @@ Test(pit, mode4_software_strobe)
     cr_assert_eq(irq0.rises, 1 + 1, "control word, then the strobe's end");
 }
 
+/* Linux's PIT clockevent in one-shot mode (control word 0x38, then a
+ * two-byte count per event) re-arms a channel that is still counting:
+ * "If a new count is written during counting, it will be loaded on the
+ * next CLK pulse and counting will continue from the new count" (8254
+ * datasheet, mode 4).  The old count's strobe never comes; after the
+ * strobe the counter wraps to FFFFh and keeps counting. */
+Test(pit, mode4_new_count_while_counting)
+{
+    pit_write(&pit, 0x43, 0x38);
+    count16(0, 100);
+    go(40);
+    cr_assert_eq(pit_counter(&pit, 0), 61);
+    count16(0, 30);
+    go(41);
+    cr_assert_eq(pit_counter(&pit, 0), 30, "loaded on the next CLK");
+    go(70);
+    cr_assert(pit_out(&pit, 0));
+    go(71);
+    cr_assert(!pit_out(&pit, 0), "strobe N+1 clocks after the write");
+    cr_assert_eq(pit_counter(&pit, 0), 0);
+    go(72);
+    cr_assert(pit_out(&pit, 0));
+    cr_assert_eq(pit_counter(&pit, 0), 0xFFFF, "counting goes on through zero");
+    go(1000);
+    cr_assert_eq(irq0.rises, 1 + 1, "control word, then one strobe (none for the old count)");
+}
+
 Test(pit, mode1_hardware_one_shot_on_channel2)
 {
     pit_write(&pit, 0x43, 0xB2); /* ch2, lo/hi, mode 1 */
