@@ -779,6 +779,11 @@ int main(int argc, char **argv)
         /* fw_cfg holds copies now */
         for (unsigned k = 0; k < kb.ninitrd; k++)
             free((void *)kb.initrd[k].data);
+        if (kb.ninitrd && kb.initrd[0].cmdline != initrd_spec) {
+            /* read_modules: one array, one buffer holding every command line */
+            free((void *)kb.initrd[0].cmdline);
+            free((void *)kb.initrd);
+        }
         free((void *)kb.image);
         if (!ok) {
             machine_free(m);
