@@ -211,6 +211,14 @@ void hostdev_config(struct hostdev *h, struct machine_config *cfg)
                                  tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
         }
     }
+#ifdef HAVE_POSIX_TTY
+    /* A person types at the guest's serial console (-nographic or -serial
+     * stdio on a terminal): run at the host's pace, as with a display, so
+     * an idle guest costs no CPU and its clock keeps the wall clock's
+     * time.  -rtc clock=vm still asks for an unpaced run. */
+    if (!h->pace_given && h->stdin_serial && !h->keep_tty && isatty(STDIN_FILENO))
+        h->pace = true;
+#endif
     if (h->pace) {
         cfg->pace = true;
         cfg->host_now_ns = host_now_ns;
