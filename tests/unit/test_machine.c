@@ -84,7 +84,7 @@ Test(machine, rejects_bad_bios_sizes)
 
 Test(machine, rejects_bad_ram_sizes)
 {
-    static const uint64_t bad[] = { 4096, (1u << 20) - 4096, (2048ull << 20) + 4096,
+    static const uint64_t bad[] = { 4096, (1u << 20) - 4096, (3584ull << 20) + 4096,
                                     4096ull << 20, (32u << 20) + 1 };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         struct machine_config cfg = config(rom_test_spin, rom_test_spin_size, NULL, NULL);
