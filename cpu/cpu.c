@@ -88,6 +88,9 @@ void cpu_reset(struct cpu *c)
     c->tsc_offset = (uint64_t)0 - c->icount;
     c->msr_apicbase = 0xFEE00900u;
     c->msr_efer = 0;
+    /* Power-up and RESET clear the performance-monitoring MSRs. */
+    memset(c->msr_perfevtsel, 0, sizeof c->msr_perfevtsel);
+    memset(c->msr_perfctr, 0, sizeof c->msr_perfctr);
     c->attention = ATT_MODE;
     c->exc_nesting = 0;
     c->a20_mask = m->addr_bits >= 32 ? 0xFFFFFFFFu : (1u << m->addr_bits) - 1;

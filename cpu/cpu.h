@@ -120,6 +120,9 @@ struct cpu {
     uint32_t dr[8];
     uint64_t tsc_offset;
     uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip;
+    /* P6 performance monitoring: PerfEvtSel0/1 (0x186/0x187) and PerfCtr0/1
+     * (0xC1/0xC2), kept as storage: the counters do not count. */
+    uint64_t msr_perfevtsel[2], msr_perfctr[2];
     uint64_t msr_apicbase, msr_efer;
     uint64_t msr_mtrr[32];      /* fixed and variable MTRRs as plain storage */
     uint8_t cpl;

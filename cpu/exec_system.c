@@ -193,6 +193,8 @@ enum {
     MSR_PLATFORM_ID = 0x17, MSR_APIC_BASE = 0x1B, MSR_BIOS_SIGN_ID = 0x8B,
     MSR_MTRRCAP = 0xFE, MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175,
     MSR_SYSENTER_EIP = 0x176, MSR_MTRR_DEF_TYPE = 0x2FF,
+    MSR_P6_PERFCTR0 = 0xC1, MSR_P6_PERFCTR1 = 0xC2,
+    MSR_P6_PERFEVTSEL0 = 0x186, MSR_P6_PERFEVTSEL1 = 0x187,
 };
 
 /* MTRRcap: 8 variable ranges, fixed ranges supported, WC supported. */
@@ -280,6 +282,12 @@ static bool msr_read(struct cpu *c, uint32_t msr, uint64_t *v)
     case MSR_SYSENTER_CS: *v = c->msr_sysenter_cs; return true;
     case MSR_SYSENTER_ESP: *v = c->msr_sysenter_esp; return true;
     case MSR_SYSENTER_EIP: *v = c->msr_sysenter_eip; return true;
+    case MSR_P6_PERFEVTSEL0: case MSR_P6_PERFEVTSEL1:
+        *v = c->msr_perfevtsel[msr - MSR_P6_PERFEVTSEL0];
+        return true;
+    case MSR_P6_PERFCTR0: case MSR_P6_PERFCTR1:
+        *v = c->msr_perfctr[msr - MSR_P6_PERFCTR0];
+        return true;
     default: break;
     }
     int slot = mtrr_slot(msr);
@@ -326,6 +334,21 @@ static bool msr_write(struct cpu *c, uint32_t msr, uint64_t v)
     case MSR_SYSENTER_CS: c->msr_sysenter_cs = v; return true;
     case MSR_SYSENTER_ESP: c->msr_sysenter_esp = v; return true;
     case MSR_SYSENTER_EIP: c->msr_sysenter_eip = v; return true;
+    case MSR_P6_PERFEVTSEL0: case MSR_P6_PERFEVTSEL1:
+        /* Bits 32-63 are reserved (SDM Vol. 3 18.2 / P6 family). */
+        if (v >> 32)
+            return false;
+        c->msr_perfevtsel[msr - MSR_P6_PERFEVTSEL0] = v;
+        return true;
+    case MSR_P6_PERFCTR0: case MSR_P6_PERFCTR1:
+        /* 40-bit counters; a WRMSR writes bits 0-31 and sign-extends bit
+         * 31 into 32-39 (P6 family, SDM Vol. 3 "Performance-Monitoring
+         * Counters"). */
+        v = (uint32_t)v;
+        if (v & 0x80000000u)
+            v |= UINT64_C(0xFF00000000);
+        c->msr_perfctr[msr - MSR_P6_PERFCTR0] = v;
+        return true;
     default: break;
     }
     int slot = mtrr_slot(msr);
@@ -358,15 +381,16 @@ HANDLER(op_WRMSR)
         cpu_raise_err(c, EX_GP, 0);
 }
 
-/* RDPMC (P6): counters 0 and 1, which count nothing yet. */
+/* RDPMC (P6): counters 0 and 1, the PerfCtr MSRs (kept, not counting);
+ * bits 32-39 in EDX. */
 HANDLER(op_RDPMC)
 {
     (void)i;
     uint32_t n = c->reg[R_ECX];
     if (n > 1 || (!(c->cr[4] & CR4_PCE) && cur_cpl(c) != 0))
         cpu_raise_err(c, EX_GP, 0);
-    c->reg[R_EAX] = 0;
-    c->reg[R_EDX] = 0;
+    c->reg[R_EAX] = (uint32_t)c->msr_perfctr[n];
+    c->reg[R_EDX] = (uint32_t)(c->msr_perfctr[n] >> 32) & 0xFF;
 }
 
 /* ---------------- SYSENTER / SYSEXIT ---------------- */

@@ -690,6 +690,15 @@ Test(control, msrs)
     v = 0; cr_assert_eq(msr_op(h, false, 0x17, &v), NONE);
     v = 0; cr_assert_eq(msr_op(h, false, 0xC0000080u, &v), EX_GP, "no EFER");
     v = 0; cr_assert_eq(msr_op(h, false, 0x1234, &v), EX_GP);
+    /* P6 performance monitoring: PerfEvtSel0/1 keep bits 0-31 (32-63
+     * reserved), PerfCtr0/1 are 40 bits with bit 31 sign-extended. */
+    v = 0x00430079; cr_assert_eq(msr_op(h, true, 0x186, &v), NONE);
+    v = 0; cr_assert_eq(msr_op(h, false, 0x186, &v), NONE); cr_assert_eq(v, 0x00430079);
+    v = 1ull << 32; cr_assert_eq(msr_op(h, true, 0x187, &v), EX_GP, "reserved bits");
+    v = 0xABCD; cr_assert_eq(msr_op(h, true, 0xC1, &v), NONE);
+    v = 0; cr_assert_eq(msr_op(h, false, 0xC1, &v), NONE); cr_assert_eq(v, 0xABCD);
+    v = 0x12345678F0000000ull; cr_assert_eq(msr_op(h, true, 0xC2, &v), NONE);
+    v = 0; cr_assert_eq(msr_op(h, false, 0xC2, &v), NONE); cr_assert_eq(v, 0xFFF0000000ull);
     harness_free(h);
 
     h = mk("pentium");
@@ -706,8 +715,12 @@ Test(control, rdpmc)
     c->reg[R_ECX] = 1;
     c->reg[R_EAX] = c->reg[R_EDX] = 0xFFFFFFFFu;
     cr_assert_eq(run_vec(h, CODE, 10), NONE);
-    cr_assert_eq(c->reg[R_EAX], 0);
+    cr_assert_eq(c->reg[R_EAX], 0, "PerfCtr1 after reset");
     cr_assert_eq(c->reg[R_EDX], 0);
+    c->msr_perfctr[1] = 0xFF80000001ull;   /* what WRMSR 0xC2 leaves for 0x80000001 */
+    cr_assert_eq(run_vec(h, CODE, 10), NONE);
+    cr_assert_eq(c->reg[R_EAX], 0x80000001u);
+    cr_assert_eq(c->reg[R_EDX], 0xFF, "bits 32-39 in EDX");
     c->reg[R_ECX] = 2;
     cr_assert_eq(run_vec(h, CODE, 10), EX_GP);
     harness_free(h);
