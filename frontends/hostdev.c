@@ -16,26 +16,15 @@
 #endif
 
 #include "devices/cmos.h"
-
-static _Noreturn void fail(const char *fmt, ...)
-{
-    va_list ap;
-    fflush(stdout);
-    fputs("pcvm: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(1);
-}
+#include "die.h"
 
 void hostdev_serial_option(struct hostdev *h, const char *v)
 {
     if (h->nserial >= 4)
-        fail("-serial %s: at most four serial ports (COM1-COM4)", v);
+        die("-serial %s: at most four serial ports (COM1-COM4)", v);
     if (strcmp(v, "stdio") != 0 && strcmp(v, "null") != 0 && strcmp(v, "none") != 0 &&
         (strncmp(v, "file:", 5) != 0 || !v[5]))
-        fail("-serial '%s': not supported (use stdio, file:PATH, null or none)", v);
+        die("-serial '%s': not supported (use stdio, file:PATH, null or none)", v);
     h->serial[h->nserial++].spec = v;
 }
 
@@ -62,7 +51,7 @@ void hostdev_rtc_option(struct hostdev *h, const char *v)
 {
     char buf[128];
     if (strlen(v) >= sizeof buf)
-        fail("-rtc '%s': too long", v);
+        die("-rtc '%s': too long", v);
     strcpy(buf, v);
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         if (strncmp(tok, "base=", 5) == 0) {
@@ -74,7 +63,7 @@ void hostdev_rtc_option(struct hostdev *h, const char *v)
             else if (strcmp(b, "localtime") == 0)
                 h->rtc_now_local = true;
             else if (!parse_date(b, &h->rtc_base))
-                fail("-rtc base='%s': use utc, localtime, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS", b);
+                die("-rtc base='%s': use utc, localtime, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS", b);
         } else if (strncmp(tok, "clock=", 6) == 0) {
             const char *c = tok + 6;
             h->pace_given = true;
@@ -83,11 +72,11 @@ void hostdev_rtc_option(struct hostdev *h, const char *v)
             else if (strcmp(c, "vm") == 0)
                 h->pace = false;
             else
-                fail("-rtc clock='%s': use host (run at the host's pace) or vm (as fast as possible)", c);
+                die("-rtc clock='%s': use host (run at the host's pace) or vm (as fast as possible)", c);
         } else if (strncmp(tok, "driftfix=", 9) == 0) {
             /* accepted, as QEMU does; nothing to fix here */
         } else {
-            fail("-rtc '%s': unknown property '%s' (known: base, clock, driftfix)", v, tok);
+            die("-rtc '%s': unknown property '%s' (known: base, clock, driftfix)", v, tok);
         }
     }
 }
@@ -104,17 +93,17 @@ void hostdev_boot_option(struct hostdev *h, const char *v)
         o += 6;
         size_t n = strcspn(o, ",");
         if (n >= sizeof buf)
-            fail("-boot %s: the order is at most three devices (a, c, d, n)", v);
+            die("-boot %s: the order is at most three devices (a, c, d, n)", v);
         memcpy(buf, o, n);
         buf[n] = 0;
         order = buf;
     }
     size_t n = strlen(order);
     if (n == 0 || n > 3 || strspn(order, "acdn") != n)
-        fail("-boot %s: give up to three of a (floppy), c (hard disk), d (CD-ROM), n (network)", v);
+        die("-boot %s: give up to three of a (floppy), c (hard disk), d (CD-ROM), n (network)", v);
     for (size_t i = 0; i < n; i++)
         if (strchr(order + i + 1, order[i]))
-            fail("-boot %s: '%c' appears twice", v, order[i]);
+            die("-boot %s: '%c' appears twice", v, order[i]);
     h->boot = order;
 }
 
@@ -189,7 +178,7 @@ void hostdev_config(struct hostdev *h, struct machine_config *cfg)
         } else if (strncmp(s->spec, "file:", 5) == 0) {
             s->f = fopen(s->spec + 5, "wb");
             if (!s->f)
-                fail("-serial %s: cannot open: %s", s->spec, strerror(errno));
+                die("-serial %s: cannot open: %s", s->spec, strerror(errno));
         }
         if (s->f) {
             cfg->serial[i].sink = serial_out;

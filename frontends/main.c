@@ -34,6 +34,7 @@
 #endif
 #include "roms/roms.h"
 #include "hostdev.h"
+#include "die.h"
 #include "diskimage.h"
 #include "firmware.h"
 #include "screenshot.h"
@@ -121,18 +122,6 @@ static const char usage_text[] =
     "Exit status: the guest's isa-debug-exit status; else 0 when the guest halts\n"
     "or powers off (ACPI),\n"
     "1 for bad input, 2 for a triple fault with -no-reboot, 124 when -max-insns runs out.\n";
-
-static _Noreturn void die(const char *fmt, ...)
-{
-    va_list ap;
-    fflush(stdout);
-    fputs("pcvm: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(EXIT_BAD_INPUT);
-}
 
 /* ---------------------------------------------------------------- parsing */
 
