@@ -55,6 +55,23 @@ void harness_load(struct harness *h, uint32_t phys, const void *bytes, size_t n)
         bus_write(&h->bus, phys + (uint32_t)k, p[k], 1);
 }
 
+void harness_real_stubs(struct harness *h, uint32_t stub)
+{
+    for (uint32_t v = 0; v < 32; v++) {
+        bus_write(&h->bus, v * 4, stub + 2 * v, 2);      /* offset */
+        bus_write(&h->bus, v * 4 + 2, 0, 2);             /* segment */
+        bus_write(&h->bus, stub + 2 * v, 0xF4, 1);       /* HLT */
+    }
+}
+
+int harness_stub_vector(const struct harness *h, uint32_t stub)
+{
+    const struct cpu *c = &h->cpu;
+    if (c->seg[S_CS].sel == 0 && c->eip > stub && c->eip <= stub + 64 && (c->eip - stub) % 2 == 1)
+        return (int)(c->eip - stub - 1) / 2;
+    return -1;
+}
+
 enum run_status harness_run(struct harness *h, uint32_t eip, uint64_t max)
 {
     h->cpu.eip = eip;

@@ -29,6 +29,13 @@ void harness_flat32(struct harness *h);
  * are not told: call before running, or use harness_poke for SMC). */
 void harness_load(struct harness *h, uint32_t phys, const void *bytes, size_t n);
 
+/* Real mode: IVT vectors 0-31 point at one-byte HLT stubs, vector v's
+ * at 0000:(stub + 2v), so an exception stops the CPU at stub + 2v + 1. */
+void harness_real_stubs(struct harness *h, uint32_t stub);
+/* The vector whose HLT stub (harness_real_stubs) stopped the CPU, or -1
+ * when it stopped anywhere else. */
+int harness_stub_vector(const struct harness *h, uint32_t stub);
+
 /* Runs from CS:eip until HLT (returns the run status) or max instructions. */
 enum run_status harness_run(struct harness *h, uint32_t eip, uint64_t max);
 

@@ -27,13 +27,8 @@ static struct harness *mk(const char *model)
 {
     struct harness *h = harness_new(model, 1u << 20);
     cr_assert_not_null(h, "harness for %s", model);
-    struct cpu *c = &h->cpu;
-    for (uint32_t v = 0; v < 32; v++) {
-        bus_write(&h->bus, v * 4, STUB + 2 * v, 2);      /* offset */
-        bus_write(&h->bus, v * 4 + 2, 0, 2);             /* segment */
-        bus_write(&h->bus, STUB + 2 * v, 0xF4, 1);       /* HLT */
-    }
-    c->reg[R_ESP] = STACK;
+    harness_real_stubs(h, STUB);
+    h->cpu.reg[R_ESP] = STACK;
     return h;
 }
 
@@ -51,10 +46,7 @@ static void wr(struct harness *h, uint32_t a, uint32_t v, unsigned n) { bus_writ
 static int run_vec(struct harness *h, uint32_t eip, uint64_t max)
 {
     harness_run(h, eip, max);
-    struct cpu *c = &h->cpu;
-    if (c->seg[S_CS].sel == 0 && c->eip > STUB && c->eip <= STUB + 64 && (c->eip - STUB) % 2 == 1)
-        return (int)(c->eip - STUB - 1) / 2;
-    return NONE;
+    return harness_stub_vector(h, STUB);
 }
 
 static void assert_frame16(struct harness *h, uint16_t ip, uint16_t cs)

@@ -29,11 +29,7 @@ static struct harness *mk(const char *model)
 {
     struct harness *h = harness_new(model, 1u << 20);
     cr_assert_not_null(h, "harness for %s", model);
-    for (uint32_t v = 0; v < 32; v++) {
-        bus_write(&h->bus, v * 4, STUB + 2 * v, 2);
-        bus_write(&h->bus, v * 4 + 2, 0, 2);
-        bus_write(&h->bus, STUB + 2 * v, 0xF4, 1);
-    }
+    harness_real_stubs(h, STUB);
     h->cpu.reg[R_ESP] = STACK;
     return h;
 }
@@ -50,10 +46,7 @@ static void wr(struct harness *h, uint32_t a, uint32_t v, unsigned n) { bus_writ
 static int run_vec(struct harness *h, uint32_t eip, uint64_t max)
 {
     harness_run(h, eip, max);
-    struct cpu *c = &h->cpu;
-    if (c->seg[S_CS].sel == 0 && c->eip > STUB && c->eip <= STUB + 64 && (c->eip - STUB) % 2 == 1)
-        return (int)(c->eip - STUB - 1) / 2;
-    return NONE;
+    return harness_stub_vector(h, STUB);
 }
 
 static fx80 st(struct harness *h, unsigned i) { return fpu_st(&h->cpu, i); }

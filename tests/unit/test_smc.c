@@ -20,11 +20,7 @@ static struct harness *mk(void)
 {
     struct harness *h = harness_new("pentium2", 1u << 20);
     cr_assert_not_null(h);
-    for (uint32_t v = 0; v < 32; v++) {
-        bus_write(&h->bus, v * 4, STUB + 2 * v, 2);
-        bus_write(&h->bus, v * 4 + 2, 0, 2);
-        bus_write(&h->bus, STUB + 2 * v, 0xF4, 1);
-    }
+    harness_real_stubs(h, STUB);
     h->cpu.reg[R_ESP] = STACK;
     return h;
 }
